@@ -1,0 +1,275 @@
+// hls-swarm — Copyright (C) 2026 the hls-swarm authors. MIT licence.
+#include "app.h"
+
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <optional>
+
+#include <fmt/format.h>
+
+#include "app_support.h"
+#include "config/print_config.h"
+#include "core/clock.h"
+#include "core/event_loop.h"
+#include "core/log.h"
+#include "core/signals.h"
+#include "ffmpeg/capabilities.h"
+#include "ffmpeg/command_builder.h"
+#include "metrics/exporter.h"
+#include "metrics/http_server.h"
+#include "origin/origin_runner.h"
+#include "report/report.h"
+#include "stats/aggregator.h"
+#include "supervisor/supervisor.h"
+
+namespace hs::app {
+
+namespace {
+
+// One load run: everything that lives on the event loop, in construction order.
+class LoadRun {
+ public:
+  LoadRun(const config::Config& cfg, ffmpeg::Capabilities caps)
+      : cfg_(cfg),
+        caps_(std::move(caps)),
+        loop_(clock_),
+        signals_(loop_, {SIGINT, SIGTERM, SIGHUP, SIGCHLD}, [this](int s) { OnSignal(s); }),
+        origin_(loop_, reaper_, &signals_.original_mask()),
+        http_(loop_) {}
+
+  int Run();
+
+ private:
+  void OnSignal(int signo);
+  bool StartTestOrigin();
+  bool Preflight();
+  bool StartMetrics();
+  void StartViewers();
+  void BeginShutdown(const char* why);
+  void FinishShutdown();
+  stats::Snapshot Snap();
+  void LogStatus();
+  int Finish();
+
+  const config::Config& cfg_;
+  ffmpeg::Capabilities caps_;
+  RealClock clock_;
+  EventLoop loop_;
+  SignalWatcher signals_;
+  supervisor::ChildReaper reaper_;
+  supervisor::RealSpawner spawner_;
+  origin::OriginRunner origin_;
+  metrics::HttpServer http_;
+  ffmpeg::CommandContext ctx_;
+  std::string stream_url_;
+  int target_duration_s_ = 2;
+  std::unique_ptr<stats::Aggregator> stats_;
+  std::unique_ptr<supervisor::Supervisor> supervisor_;
+  std::unique_ptr<Timer> duration_timer_;
+  std::unique_ptr<Timer> status_timer_;
+  SteadyTime started_at_{};
+  bool shutting_down_ = false;
+  bool startup_aborted_ = false;
+  int exit_code_ = kExitOk;
+};
+
+void LoadRun::OnSignal(int signo) {
+  if (signo == SIGCHLD) {
+    reaper_.ReapAll();
+    return;
+  }
+  if (supervisor_ == nullptr) {
+    startup_aborted_ = true;
+    loop_.Stop();
+    return;
+  }
+  BeginShutdown(signo == SIGINT ? "SIGINT" : signo == SIGTERM ? "SIGTERM" : "SIGHUP");
+}
+
+bool LoadRun::StartTestOrigin() {
+  auto plan = PrepareTestOrigin(cfg_, caps_.path);
+  if (!plan) {
+    log::Error("{}", plan.error());
+    return false;
+  }
+  if (auto r = origin_.Start(*plan); !r) {
+    log::Error("cannot start the test origin: {}", r.error());
+    return false;
+  }
+  std::optional<Result<void>> ready;
+  origin_.WaitReady(std::chrono::seconds(40), [&](Result<void> r) {
+    ready = std::move(r);
+  });
+  while (!ready && !startup_aborted_) loop_.RunOnce(std::chrono::milliseconds(200));
+  if (startup_aborted_) return false;
+  if (!*ready) {
+    log::Error("{}", ready->error());
+    return false;
+  }
+  log::Info("test origin ready: {}", plan->stream_url);
+  return true;
+}
+
+bool LoadRun::Preflight() {
+  auto stream = CheckStreamForRun(cfg_, stream_url_);
+  if (!stream) {
+    log::Error("{}", stream.error());
+    return false;
+  }
+  target_duration_s_ = std::max(1, stream->target_duration_s);
+  if (!RunSystemChecks(cfg_)) return false;
+  ctx_ = BuildCommandContext(cfg_, caps_, stream_url_);
+  return true;
+}
+
+bool LoadRun::StartMetrics() {
+  if (cfg_.metrics_port == 0) return true;
+  if (auto r = http_.Listen(cfg_.metrics_addr, cfg_.metrics_port); !r) {
+    log::Error("{}", r.error());
+    return false;
+  }
+  metrics::BuildInfo info{HLS_SWARM_VERSION, caps_.version, ""};
+  for (const auto& m : caps_.Missing()) {
+    info.ffmpeg_missing += (info.ffmpeg_missing.empty() ? "" : ",") + m;
+  }
+  http_.Route("/metrics", [this, info](const metrics::HttpRequest&) {
+    return metrics::HttpResponse{200, "text/plain; version=0.0.4; charset=utf-8",
+                                 metrics::RenderText(metrics::BuildFamilies(Snap(), info))};
+  });
+  http_.Route("/healthz", [](const metrics::HttpRequest&) {
+    return metrics::HttpResponse{200, "text/plain", "ok\n"};
+  });
+  http_.Route("/readyz", [this](const metrics::HttpRequest&) {
+    const bool ready = supervisor_ != nullptr && !shutting_down_;
+    return metrics::HttpResponse{ready ? 200 : 503, "text/plain",
+                                 ready ? "ready\n" : "not ready\n"};
+  });
+  log::Info("metrics on http://{}:{}/metrics", cfg_.metrics_addr, http_.port());
+  return true;
+}
+
+void LoadRun::StartViewers() {
+  stats::Snapshot base;
+  base.stream_url = RedactUrl(stream_url_);
+  base.profile = cfg_.profile;
+  base.ffmpeg_version = caps_.version;
+  base.ffmpeg_missing = caps_.Missing();
+  base.planned_duration_s = ToSeconds(cfg_.duration);
+  stats_ = std::make_unique<stats::Aggregator>(std::move(base));
+  supervisor::SupervisorOptions so = MakeSupervisorOptions(cfg_, target_duration_s_);
+  so.child_mask = &signals_.original_mask();
+  supervisor_ = std::make_unique<supervisor::Supervisor>(
+      loop_, spawner_, reaper_, *stats_, so, [this](int id) {
+        return ffmpeg::BuildViewerCommand(cfg_, caps_, ctx_, id).argv;
+      });
+  started_at_ = clock_.Now();
+  supervisor_->Start();
+  log::Info("starting {} viewers at {}/s against {}", cfg_.clients, cfg_.ramp_rate,
+            RedactUrl(stream_url_));
+  if (cfg_.IsDurationBased()) {
+    duration_timer_ = loop_.CreateTimer([this] { BeginShutdown("duration reached"); });
+    duration_timer_->Arm(cfg_.duration);
+  }
+  status_timer_ = loop_.CreateTimer([this] { LogStatus(); });
+  status_timer_->Arm(std::chrono::seconds(5));
+}
+
+stats::Snapshot LoadRun::Snap() {
+  if (stats_ == nullptr || supervisor_ == nullptr) return {};
+  return stats_->Take(*supervisor_, ToSeconds(clock_.Now() - started_at_));
+}
+
+void LoadRun::LogStatus() {
+  stats::Snapshot s = Snap();
+  log::Structured(log::Level::kInfo, report::FormatStatusLine(s), report::StatusJson(s).dump());
+  if (!shutting_down_) status_timer_->Arm(std::chrono::seconds(5));
+}
+
+void LoadRun::BeginShutdown(const char* why) {
+  if (shutting_down_) {
+    log::Warn("second stop request ({}): killing viewers now", why);
+    supervisor_->Shutdown(nullptr);
+    return;
+  }
+  shutting_down_ = true;
+  log::Info("stopping ({}): signalling {} viewers", why, supervisor_->Counts().running);
+  duration_timer_.reset();
+  supervisor_->Shutdown([this] { FinishShutdown(); });
+}
+
+void LoadRun::FinishShutdown() {
+  if (origin_.running()) {
+    origin_.Stop([this] { loop_.Stop(); });
+  } else {
+    loop_.Stop();
+  }
+}
+
+int LoadRun::Finish() {
+  http_.Close();
+  stats::Snapshot s = Snap();
+  std::fputs(report::FormatText(s).c_str(), stdout);
+  std::fflush(stdout);
+  if (!cfg_.summary_json_path.empty()) {
+    std::ofstream f(cfg_.summary_json_path);
+    f << report::ToJson(s).dump(2) << "\n";
+    if (!f) {
+      log::Error("cannot write -summary-json {}", cfg_.summary_json_path);
+      exit_code_ = kExitFailure;
+    }
+  }
+  if (cfg_.check) exit_code_ = ReportCheck(s) ? kExitOk : kExitFailure;
+  log::Info("shutdown complete");
+  return exit_code_;
+}
+
+int LoadRun::Run() {
+  if (!signals_.ok()) {
+    log::Error("cannot set up signal handling");
+    return kExitFailure;
+  }
+  stream_url_ = cfg_.stream_url;
+  if (cfg_.test_origin && stream_url_.empty()) {
+    if (!StartTestOrigin()) return kExitFailure;
+    stream_url_ = origin_.plan().stream_url;
+  }
+  if (!Preflight() || !StartMetrics()) {
+    if (origin_.running()) {
+      origin_.Stop([this] { loop_.Stop(); });
+      loop_.Run();
+    }
+    return kExitFailure;
+  }
+  StartViewers();
+  loop_.Run();
+  return Finish();
+}
+
+}  // namespace
+
+int RunLoad(const config::Config& cfg) {
+  InitLogging(cfg);
+  if (cfg.print_config) {
+    std::fputs(cfg.print_config_json ? (config::ConfigToJson(cfg).dump(2) + "\n").c_str()
+                                     : config::FormatConfigText(cfg).c_str(),
+               stdout);
+    return kExitOk;
+  }
+  auto caps = ffmpeg::ProbeFfmpeg(cfg.ffmpeg_path);
+  if (cfg.print_cmd) return PrintViewerCommand(cfg, caps);
+  if (!caps) {
+    log::Error("{}", caps.error());
+    return kExitFailure;
+  }
+  for (const auto& m : caps->Missing()) log::Info("FFmpeg {}: option left out: {}", caps->version, m);
+  config::Config run_cfg = cfg;
+  if (cfg.check) ApplyCheckMode(run_cfg);
+  LoadRun run(run_cfg, std::move(*caps));
+  return run.Run();
+}
+
+}  // namespace hs::app

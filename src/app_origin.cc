@@ -1,0 +1,112 @@
+// hls-swarm — Copyright (C) 2026 the hls-swarm authors. MIT licence.
+// `hls-swarm origin` and `hls-swarm -version`.
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <optional>
+
+#include <fmt/format.h>
+
+#include "app.h"
+#include "app_support.h"
+#include "core/clock.h"
+#include "core/event_loop.h"
+#include "core/fs.h"
+#include "core/log.h"
+#include "core/run_command.h"
+#include "core/signals.h"
+#include "ffmpeg/capabilities.h"
+#include "origin/origin_profile.h"
+#include "origin/origin_runner.h"
+
+namespace hs::app {
+
+int PrintVersion(const config::Config& cfg) {
+  std::printf("hls-swarm %s\n", HLS_SWARM_VERSION);
+  auto caps = ffmpeg::ProbeFfmpeg(cfg.ffmpeg_path);
+  if (caps) {
+    std::printf("ffmpeg %s (%s)\n", caps->version.c_str(), caps->path.c_str());
+    for (const auto& m : caps->Missing()) std::printf("  lacks: %s\n", m.c_str());
+  } else {
+    std::printf("ffmpeg: %s\n", caps.error().detail.c_str());
+  }
+  return kExitOk;
+}
+
+int RunOrigin(const config::OriginOptions& opts, const config::Config& cfg) {
+  InitLogging(cfg);
+  auto profile = origin::FindOriginProfile(opts.profile);
+  if (!profile) {
+    log::Error("{}", profile.error());
+    return kExitUsage;
+  }
+  auto nginx = origin::FindNginx();
+  if (!nginx) {
+    log::Error("{}", nginx.error());
+    return kExitFailure;
+  }
+  std::string ffmpeg = FindInPath(cfg.ffmpeg_path);
+  if (ffmpeg.empty()) {
+    log::Error("FFmpeg not found: '{}' (apt-get install ffmpeg)", cfg.ffmpeg_path);
+    return kExitFailure;
+  }
+  std::string dir = opts.dir;
+  bool temp_dir = false;
+  if (dir.empty()) {
+    const char* tmp = std::getenv("TMPDIR");
+    dir = fmt::format("{}/hls-swarm-origin-XXXXXX", tmp != nullptr ? tmp : "/tmp");
+    if (::mkdtemp(dir.data()) == nullptr) {
+      log::Error("cannot create a temporary directory {}", dir);
+      return kExitFailure;
+    }
+    temp_dir = true;
+  }
+  auto plan = origin::PrepareOrigin(*profile, {opts.addr, opts.port}, dir, ffmpeg, *nginx);
+  if (!plan) {
+    log::Error("{}", plan.error());
+    if (temp_dir) RemoveTree(dir);
+    return kExitFailure;
+  }
+  RealClock clock;
+  EventLoop loop(clock);
+  supervisor::ChildReaper reaper;
+  bool stopping = false;
+  std::unique_ptr<origin::OriginRunner> runner;
+  SignalWatcher signals(loop, {SIGINT, SIGTERM, SIGHUP, SIGCHLD}, [&](int s) {
+    if (s == SIGCHLD) return reaper.ReapAll();
+    if (stopping) return;
+    stopping = true;
+    log::Info("stopping the test origin");
+    runner->Stop([&] { loop.Stop(); });
+  });
+  // Children must not inherit our blocked signal mask: hand them the original one.
+  runner = std::make_unique<origin::OriginRunner>(loop, reaper, &signals.original_mask());
+  origin::OriginRunner& started = *runner;
+  int code = kExitOk;
+  if (auto r = started.Start(*plan); !r) {
+    log::Error("{}", r.error());
+    code = kExitFailure;
+  } else {
+    started.WaitReady(std::chrono::seconds(40), [&](Result<void> r) {
+      if (!r) {
+        log::Error("{}", r.error());
+        code = kExitFailure;
+        stopping = true;
+        started.Stop([&] { loop.Stop(); });
+        return;
+      }
+      std::printf("test origin (%s) ready\n  stream:  %s\n  health:  %s\n  status:  %s\n"
+                  "  log:     %s\n",
+                  profile->name.c_str(), plan->stream_url.c_str(), plan->health_url.c_str(),
+                  plan->status_url.c_str(), plan->access_log_path.c_str());
+      std::fflush(stdout);
+    });
+    loop.Run();
+  }
+  if (temp_dir) RemoveTree(dir);
+  log::Info("shutdown complete");
+  return code;
+}
+
+}  // namespace hs::app

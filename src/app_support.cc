@@ -1,0 +1,142 @@
+// hls-swarm — Copyright (C) 2026 the hls-swarm authors. MIT licence.
+#include "app_support.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstdio>
+
+#include <fmt/format.h>
+
+#include "core/log.h"
+#include "core/unique_fd.h"
+#include "ffmpeg/variant_probe.h"
+#include "hls/url.h"
+#include "origin/origin_profile.h"
+#include "preflight/stream_check.h"
+#include "preflight/system_check.h"
+
+namespace hs::app {
+
+void InitLogging(const config::Config& cfg) {
+  log::Level level = log::Level::kInfo;
+  switch (cfg.log_level) {
+    case config::LogLevel::kDebug: level = log::Level::kDebug; break;
+    case config::LogLevel::kInfo: level = log::Level::kInfo; break;
+    case config::LogLevel::kWarning: level = log::Level::kWarning; break;
+    case config::LogLevel::kError: level = log::Level::kError; break;
+  }
+  log::Init(level, cfg.log_format == config::LogFormat::kJson);
+}
+
+std::string RedactUrl(const std::string& url) {
+  std::string out = url.substr(0, url.find_first_of("?#"));
+  size_t scheme = out.find("://");
+  size_t at = out.find('@');
+  size_t slash = scheme == std::string::npos ? std::string::npos : out.find('/', scheme + 3);
+  if (scheme != std::string::npos && at != std::string::npos && (slash == std::string::npos || at < slash)) {
+    out.erase(scheme + 3, at - scheme - 2);
+  }
+  return out;
+}
+
+supervisor::SupervisorOptions MakeSupervisorOptions(const config::Config& cfg,
+                                                    int target_duration_s) {
+  supervisor::SupervisorOptions so;
+  so.clients = cfg.clients;
+  so.first_id = cfg.client_id_offset;
+  so.ramp_rate = cfg.ramp_rate;
+  so.ramp_jitter = cfg.ramp_jitter;
+  so.backoff_cap = std::chrono::seconds(cfg.reconnect_delay_max_s);
+  // Stalled: no new segment for more than 3 target durations (SPEC §3).
+  so.stall_timeout = std::chrono::seconds(3 * std::max(1, target_duration_s));
+  // A new viewer must fetch its first segment within the stall window plus one network timeout.
+  so.startup_timeout = so.stall_timeout + cfg.timeout;
+  so.seed = cfg.seed != 0 ? cfg.seed : static_cast<std::uint64_t>(::getpid()) * 2654435761u ^
+                                          static_cast<std::uint64_t>(::time(nullptr));
+  return so;
+}
+
+void ApplyCheckMode(config::Config& cfg) {
+  cfg.clients = 1;
+  cfg.ramp_jitter = std::chrono::milliseconds(0);
+  cfg.duration = std::chrono::seconds(10);
+}
+
+bool ReportCheck(const stats::Snapshot& s) {
+  std::vector<std::string> problems;
+  if (s.peak_active < 1) problems.push_back("the viewer never fetched a segment");
+  if (s.TotalErrors() > 0) problems.push_back(fmt::format("{} errors", s.TotalErrors()));
+  if (s.TotalRestarts() > 0) problems.push_back(fmt::format("{} restarts", s.TotalRestarts()));
+  if (problems.empty()) {
+    std::printf("\ncheck: stream is healthy (%llu segments fetched in %.0f s)\n",
+                static_cast<unsigned long long>(s.requests_by_kind.count("segment")
+                                                    ? s.requests_by_kind.at("segment")
+                                                    : 0),
+                s.elapsed_s);
+    return true;
+  }
+  std::string joined;
+  for (const auto& p : problems) joined += (joined.empty() ? "" : "; ") + p;
+  std::printf("\ncheck: stream is NOT healthy: %s\n", joined.c_str());
+  return false;
+}
+
+int PrintViewerCommand(const config::Config& cfg, const Result<ffmpeg::Capabilities>& caps) {
+  ffmpeg::Capabilities c = caps ? *caps : ffmpeg::Ffmpeg51Capabilities();
+  if (!caps) std::fprintf(stderr, "# %s; assuming FFmpeg 5.1 options\n", caps.error().detail.c_str());
+  std::string url = cfg.stream_url.empty() ? "http://127.0.0.1:8080/stream.m3u8" : cfg.stream_url;
+  ffmpeg::CommandContext ctx;
+  ctx.stream_url = url;
+  if (cfg.HasResolve()) {
+    if (auto parts = hls::ParseHttpUrl(url)) {
+      ctx.host_header = parts->HostHeader();
+      std::string host = parts->ipv6 || cfg.resolve_ip.find(':') != std::string::npos
+                             ? "[" + cfg.resolve_ip + "]"
+                             : cfg.resolve_ip;
+      ctx.stream_url = fmt::format("{}://{}{}{}", parts->scheme, host,
+                                   parts->port_explicit ? fmt::format(":{}", parts->port) : "",
+                                   parts->path_and_query);
+    }
+  }
+  auto cmd = ffmpeg::BuildViewerCommand(cfg, c, ctx, cfg.client_id_offset);
+  std::printf("%s\n", ffmpeg::ShellQuoteArgv(cmd.argv).c_str());
+  for (const auto& o : cmd.omitted) std::fprintf(stderr, "# left out: %s\n", o.c_str());
+  if (cfg.variant == config::Variant::kHighest || cfg.variant == config::Variant::kLowest) {
+    std::fprintf(stderr, "# -variant %s: the program is chosen by ffprobe at run time; "
+                         "shown with the 'first' fallback map\n", config::ToString(cfg.variant));
+  }
+  return 0;
+}
+
+namespace {
+int FreeLoopbackPort() {
+  UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::bind(fd.Get(), reinterpret_cast<sockaddr*>(&a), sizeof(a)) != 0) return 18080;
+  socklen_t len = sizeof(a);
+  ::getsockname(fd.Get(), reinterpret_cast<sockaddr*>(&a), &len);
+  return ntohs(a.sin_port);
+}
+}  // namespace
+
+Result<origin::OriginPlan> PrepareTestOrigin(const config::Config& cfg, const std::string& ffmpeg) {
+  auto profile = origin::FindOriginProfile(cfg.test_origin_profile);
+  if (!profile) return tl::unexpected(profile.error());
+  auto nginx = origin::FindNginx();
+  if (!nginx) return tl::unexpected(nginx.error());
+  const char* tmp = std::getenv("TMPDIR");
+  std::string templ = fmt::format("{}/hls-swarm-origin-XXXXXX", tmp != nullptr ? tmp : "/tmp");
+  if (::mkdtemp(templ.data()) == nullptr) {
+    return Fail(ErrorCode::kIo, fmt::format("cannot create a directory for the test origin in {}", templ));
+  }
+  origin::OriginListen listen{"127.0.0.1", FreeLoopbackPort()};
+  return origin::PrepareOrigin(*profile, listen, templ, ffmpeg, *nginx);
+}
+
+}  // namespace hs::app

@@ -1,0 +1,166 @@
+// hls-swarm — Copyright (C) 2026 the hls-swarm authors. MIT licence.
+#include "metrics/exporter.h"
+
+#include <cmath>
+
+#include <prometheus/text_serializer.h>
+
+namespace hs::metrics {
+
+namespace {
+
+using prometheus::ClientMetric;
+using prometheus::MetricFamily;
+using prometheus::MetricType;
+
+ClientMetric Metric(std::vector<ClientMetric::Label> labels = {}) {
+  ClientMetric m;
+  m.label = std::move(labels);
+  return m;
+}
+
+MetricFamily Family(const std::string& name, const std::string& help, MetricType type) {
+  MetricFamily f;
+  f.name = name;
+  f.help = help;
+  f.type = type;
+  return f;
+}
+
+void AddGauge(std::vector<MetricFamily>& out, const std::string& name, const std::string& help,
+              double value) {
+  auto f = Family(name, help, MetricType::Gauge);
+  auto m = Metric();
+  m.gauge.value = value;
+  f.metric.push_back(std::move(m));
+  out.push_back(std::move(f));
+}
+
+void AddCounter(std::vector<MetricFamily>& out, const std::string& name, const std::string& help,
+                double value) {
+  auto f = Family(name, help, MetricType::Counter);
+  auto m = Metric();
+  m.counter.value = value;
+  f.metric.push_back(std::move(m));
+  out.push_back(std::move(f));
+}
+
+template <typename Map>
+void AddLabeledCounter(std::vector<MetricFamily>& out, const std::string& name,
+                       const std::string& help, const std::string& label, const Map& values,
+                       const std::vector<std::string>& always = {}) {
+  auto f = Family(name, help, MetricType::Counter);
+  std::map<std::string, double> merged;
+  for (const auto& k : always) merged[k] = 0;
+  for (const auto& [k, v] : values) {
+    if constexpr (std::is_same_v<typename Map::key_type, int>) {
+      merged[std::to_string(k)] += static_cast<double>(v);
+    } else {
+      merged[k] += static_cast<double>(v);
+    }
+  }
+  for (const auto& [k, v] : merged) {
+    auto m = Metric({{label, k}});
+    m.counter.value = v;
+    f.metric.push_back(std::move(m));
+  }
+  out.push_back(std::move(f));
+}
+
+// Converts a histogram of integer units (\a unit seconds each) to cumulative Prometheus buckets.
+ClientMetric HistogramMetric(const stats::Histogram& h, double unit,
+                             const std::vector<double>& bounds) {
+  auto m = Metric();
+  m.histogram.sample_count = h.count();
+  m.histogram.sample_sum = h.sum() * unit;
+  for (double b : bounds) {
+    auto units = static_cast<std::uint64_t>(std::floor(b / unit));
+    m.histogram.bucket.push_back({h.CountAtOrBelow(units), b});
+  }
+  m.histogram.bucket.push_back({h.count(), std::numeric_limits<double>::infinity()});
+  return m;
+}
+
+void AddHistogram(std::vector<MetricFamily>& out, const std::string& name, const std::string& help,
+                  const stats::Histogram& h, double unit, const std::vector<double>& bounds) {
+  auto f = Family(name, help, MetricType::Histogram);
+  f.metric.push_back(HistogramMetric(h, unit, bounds));
+  out.push_back(std::move(f));
+}
+
+}  // namespace
+
+const std::vector<double>& LatencyBucketsSeconds() {
+  static const std::vector<double> kBounds = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
+                                              0.25,  0.5,    1,     2.5,  5,     10,   30};
+  return kBounds;
+}
+
+std::vector<MetricFamily> BuildFamilies(const stats::Snapshot& s, const BuildInfo& info) {
+  std::vector<MetricFamily> out;
+  {
+    auto f = Family("hlsswarm_build_info", "Build and FFmpeg version; value is always 1",
+                    MetricType::Gauge);
+    auto m = Metric({{"version", info.version},
+                     {"ffmpeg_version", info.ffmpeg_version},
+                     {"ffmpeg_missing", info.ffmpeg_missing}});
+    m.gauge.value = 1;
+    f.metric.push_back(std::move(m));
+    out.push_back(std::move(f));
+  }
+  AddGauge(out, "hlsswarm_clients_target", "Viewers wanted", s.target);
+  AddGauge(out, "hlsswarm_clients_active",
+           "Viewers playing: process running, a segment fetched, not stalled", s.active);
+  AddGauge(out, "hlsswarm_clients_running", "Viewer processes alive", s.running);
+  AddGauge(out, "hlsswarm_clients_starting", "Viewer processes alive without a segment yet",
+           s.starting);
+  AddGauge(out, "hlsswarm_clients_backoff", "Viewers waiting to be restarted", s.backoff);
+  AddGauge(out, "hlsswarm_clients_stalled",
+           "Viewers the stall watchdog restarted that are not playing again yet", s.stalled);
+  AddGauge(out, "hlsswarm_ramp_progress", "Share of target viewers started (0..1)",
+           s.ramp_progress);
+  AddCounter(out, "hlsswarm_client_starts_total", "Viewer processes spawned", static_cast<double>(s.starts));
+  AddCounter(out, "hlsswarm_spawn_failures_total", "Viewer spawns that failed",
+             static_cast<double>(s.spawn_failures));
+  AddLabeledCounter(out, "hlsswarm_restarts_total", "Viewer restarts by cause", "cause",
+                    s.restarts_by_cause);
+  AddLabeledCounter(out, "hlsswarm_client_exits_total", "Viewer process exits by reason",
+                    "reason", s.exits_by_reason);
+  AddLabeledCounter(out, "hlsswarm_stalls_total", "Viewers the watchdog found stalled", "cause",
+                    s.stalls_by_cause);
+  AddLabeledCounter(out, "hlsswarm_requests_total", "HTTP requests by kind", "kind",
+                    s.requests_by_kind, {"playlist", "segment"});
+  {
+    auto f = Family("hlsswarm_http_responses_total", "HTTP error responses by kind and code",
+                    MetricType::Counter);
+    for (const auto& [code, n] : s.http_errors_by_code) {
+      auto m = Metric({{"kind", "any"}, {"code", std::to_string(code)}});
+      m.counter.value = static_cast<double>(n);
+      f.metric.push_back(std::move(m));
+    }
+    out.push_back(std::move(f));
+  }
+  AddLabeledCounter(out, "hlsswarm_errors_total", "Errors by type", "type", s.errors_by_type);
+  AddCounter(out, "hlsswarm_segments_skipped_total",
+             "Segments FFmpeg skipped (failed too often or expired)",
+             static_cast<double>(s.segments_skipped));
+  AddCounter(out, "hlsswarm_playlist_reload_failures_total", "Playlist reloads that failed",
+             static_cast<double>(s.playlist_reload_failures));
+  AddCounter(out, "hlsswarm_reconnects_total", "Reconnects FFmpeg announced",
+             static_cast<double>(s.reconnects));
+  AddCounter(out, "hlsswarm_bytes_received_total",
+             "Response body bytes received (exact with the tap; 0 without it)",
+             static_cast<double>(s.bytes_received));
+  AddHistogram(out, "hlsswarm_viewer_startup_seconds",
+               "Viewer spawn to first segment request", s.startup_us, 1e-6,
+               LatencyBucketsSeconds());
+  AddHistogram(out, "hlsswarm_playback_speed", "Playback speed reported by FFmpeg (1 = real time)",
+               s.speed_milli, 1e-3, {0.5, 0.8, 0.9, 0.95, 0.99, 1.01, 1.05, 1.1, 1.5, 2, 5});
+  return out;
+}
+
+std::string RenderText(const std::vector<MetricFamily>& families) {
+  return prometheus::TextSerializer().Serialize(families);
+}
+
+}  // namespace hs::metrics

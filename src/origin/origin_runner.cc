@@ -1,0 +1,113 @@
+// hls-swarm — Copyright (C) 2026 the hls-swarm authors. MIT licence.
+#include "origin/origin_runner.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include "core/log.h"
+
+namespace hs::origin {
+
+namespace {
+bool FileExists(const std::string& p) {
+  struct stat st {};
+  return ::stat(p.c_str(), &st) == 0 && st.st_size > 0;
+}
+}  // namespace
+
+OriginRunner::~OriginRunner() {
+  for (auto* c : {&generator_, &nginx_}) {
+    if (*c != nullptr) reaper_.Unregister((*c)->pid());
+  }
+  // ChildProcess destructors SIGKILL and reap whatever is left.
+}
+
+Result<void> OriginRunner::Start(const OriginPlan& plan) {
+  plan_ = plan;
+  supervisor::SpawnOptions gen;
+  gen.argv = plan.generator_argv;
+  gen.death_signal = SIGKILL;
+  gen.child_mask = child_mask_;
+  gen.capture_stderr = false;
+  auto g = supervisor::ChildProcess::Spawn(gen);
+  if (!g) return tl::unexpected(g.error());
+  generator_ = std::move(*g);
+  reaper_.Register(generator_->pid(), [this](int st) { OnExit(generator_, "generator", st); });
+
+  supervisor::SpawnOptions ngx;
+  ngx.argv = plan.nginx_argv;
+  ngx.death_signal = SIGTERM;
+  ngx.child_mask = child_mask_;
+  ngx.capture_stderr = false;
+  auto n = supervisor::ChildProcess::Spawn(ngx);
+  if (!n) return tl::unexpected(n.error());
+  nginx_ = std::move(*n);
+  reaper_.Register(nginx_->pid(), [this](int st) { OnExit(nginx_, "nginx", st); });
+  log::Info("test origin: generator pid {}, nginx pid {}, dir {}", generator_->pid(),
+            nginx_->pid(), plan.dir);
+  return {};
+}
+
+void OriginRunner::OnExit(std::unique_ptr<supervisor::ChildProcess>& which, const char* name,
+                          int st) {
+  supervisor::ExitStatus s;
+  which->MarkReaped(st, &s);
+  const bool stopping = on_stopped_ != nullptr;
+  last_exit_ = fmt::format("{} exited ({} code {} signal {})", name, supervisor::ToString(s.kind),
+                           s.code, s.signal);
+  if (!stopping) log::Warn("test origin: {}; see {}", last_exit_, plan_.error_log_path);
+  loop_.Post([c = std::shared_ptr<supervisor::ChildProcess>(std::move(which))] {});
+  MaybeDone();
+}
+
+void OriginRunner::WaitReady(Duration timeout, std::function<void(Result<void>)> done) {
+  on_ready_ = std::move(done);
+  ready_deadline_ = loop_.clock().Now() + timeout;
+  ready_poll_ = loop_.CreateTimer([this] { CheckReady(); });
+  ready_poll_->Arm(std::chrono::milliseconds(100));
+}
+
+void OriginRunner::CheckReady() {
+  if (!on_ready_) return;
+  auto finish = [this](Result<void> r) {
+    auto cb = std::move(on_ready_);
+    on_ready_ = nullptr;
+    cb(std::move(r));
+  };
+  if (generator_ == nullptr || nginx_ == nullptr) {
+    return finish(Fail(ErrorCode::kIo, "test origin failed to start: " + last_exit_));
+  }
+  // The stream URL's file name is the playlist the generator writes last (master for abr).
+  std::string name = plan_.stream_url.substr(plan_.stream_url.rfind('/') + 1);
+  if (FileExists(plan_.hls_dir + "/" + name) && FileExists(plan_.pid_path)) {
+    return finish({});
+  }
+  if (loop_.clock().Now() > ready_deadline_) {
+    return finish(Fail(ErrorCode::kIo, fmt::format("test origin: no playlist in {} after "
+                                                   "waiting; generator too slow?", plan_.hls_dir)));
+  }
+  ready_poll_->Arm(std::chrono::milliseconds(100));
+}
+
+void OriginRunner::Stop(std::function<void()> done) {
+  on_stopped_ = std::move(done);
+  if (generator_ != nullptr) generator_->Signal(SIGTERM, true);
+  if (nginx_ != nullptr) nginx_->Signal(SIGTERM, true);
+  kill_timer_ = loop_.CreateTimer([this] {
+    if (generator_ != nullptr) generator_->Signal(SIGKILL, true);
+    if (nginx_ != nullptr) nginx_->Signal(SIGKILL, true);
+  });
+  kill_timer_->Arm(std::chrono::seconds(3));
+  MaybeDone();
+}
+
+void OriginRunner::MaybeDone() {
+  if (!on_stopped_ || running()) return;
+  kill_timer_.reset();
+  loop_.Post(std::move(on_stopped_));
+  on_stopped_ = nullptr;
+}
+
+}  // namespace hs::origin

@@ -1,0 +1,151 @@
+// hls-swarm — Copyright (C) 2026 the hls-swarm authors. MIT licence.
+#include "report/report.h"
+
+#include <fmt/format.h>
+
+namespace hs::report {
+
+namespace {
+
+std::string Seconds(double s) {
+  if (s >= 3600) return fmt::format("{}h{:02}m{:02}s", static_cast<int>(s) / 3600,
+                                    (static_cast<int>(s) / 60) % 60, static_cast<int>(s) % 60);
+  if (s >= 60) return fmt::format("{}m{:02}s", static_cast<int>(s) / 60, static_cast<int>(s) % 60);
+  return fmt::format("{:.1f}s", s);
+}
+
+template <typename Map>
+std::string Joined(const Map& m) {
+  if (m.empty()) return "none";
+  std::string out;
+  for (const auto& [k, v] : m) {
+    if (!out.empty()) out += ", ";
+    out += fmt::format("{} {}", k, v);
+  }
+  return out;
+}
+
+// One row of the table: label padded to a fixed column.
+void Row(std::string& out, const std::string& label, const std::string& value) {
+  out += fmt::format("  {:<22} {}\n", label, value);
+}
+
+template <typename Map>
+nlohmann::json MapJson(const Map& m) {
+  nlohmann::json j = nlohmann::json::object();
+  for (const auto& [k, v] : m) {
+    if constexpr (std::is_same_v<typename Map::key_type, int>) {
+      j[std::to_string(k)] = v;
+    } else {
+      j[k] = v;
+    }
+  }
+  return j;
+}
+
+nlohmann::json HistJson(const stats::Histogram& h, double unit) {
+  return {{"count", h.count()},
+          {"min", static_cast<double>(h.min()) * unit},
+          {"mean", h.Mean() * unit},
+          {"p50", static_cast<double>(h.Percentile(50)) * unit},
+          {"p90", static_cast<double>(h.Percentile(90)) * unit},
+          {"p99", static_cast<double>(h.Percentile(99)) * unit},
+          {"max", static_cast<double>(h.max()) * unit}};
+}
+
+std::string HistText(const stats::Histogram& h, double unit, const char* fmt_unit) {
+  if (h.count() == 0) return "no samples";
+  auto v = [&](double x) { return fmt::format(fmt::runtime(fmt_unit), x * unit); };
+  return fmt::format("p50 {}  p90 {}  p99 {}  min {}  max {}  (n={})",
+                     v(static_cast<double>(h.Percentile(50))),
+                     v(static_cast<double>(h.Percentile(90))),
+                     v(static_cast<double>(h.Percentile(99))), v(static_cast<double>(h.min())),
+                     v(static_cast<double>(h.max())), h.count());
+}
+
+}  // namespace
+
+std::string FormatText(const stats::Snapshot& s) {
+  std::string out = "\n=== hls-swarm report ===\n";
+  Row(out, "stream", s.stream_url);
+  Row(out, "profile", s.profile);
+  Row(out, "ffmpeg", s.ffmpeg_version);
+  Row(out, "run duration", Seconds(s.elapsed_s));
+  Row(out, "viewers", fmt::format("target {}, peak active {}, active at end {}, peak running {}",
+                                  s.target, s.peak_active, s.active, s.peak_running));
+  Row(out, "starts", fmt::format("{} (spawn failures {})", s.starts, s.spawn_failures));
+  Row(out, "restarts", fmt::format("{} ({})", s.TotalRestarts(), Joined(s.restarts_by_cause)));
+  Row(out, "exits", Joined(s.exits_by_reason));
+  Row(out, "stalls", Joined(s.stalls_by_cause));
+  Row(out, "requests", fmt::format("{} ({})", s.TotalRequests(), Joined(s.requests_by_kind)));
+  Row(out, "bytes received",
+      s.bytes_received ? fmt::format("{}", s.bytes_received) : "not measured (tap off)");
+  Row(out, "HTTP errors", Joined(s.http_errors_by_code));
+  Row(out, "errors", fmt::format("{} ({})", s.TotalErrors(), Joined(s.errors_by_type)));
+  Row(out, "segments", fmt::format("failed {}, skipped {} (expired {})", s.segments_failed,
+                                   s.segments_skipped, s.segments_expired));
+  Row(out, "playlist reloads", fmt::format("failed {}", s.playlist_reload_failures));
+  Row(out, "reconnects", fmt::format("{} (keepalive retries {})", s.reconnects, s.keepalive_retries));
+  Row(out, "startup", HistText(s.startup_us, 1e-3, "{:.0f}ms"));
+  Row(out, "playback speed", HistText(s.speed_milli, 1e-3, "{:.2f}x"));
+  if (!s.ffmpeg_missing.empty()) {
+    std::string m;
+    for (const auto& x : s.ffmpeg_missing) m += (m.empty() ? "" : ", ") + x;
+    Row(out, "left out (FFmpeg)", m);
+  }
+  return out;
+}
+
+nlohmann::json ToJson(const stats::Snapshot& s) {
+  return {
+      {"stream_url", s.stream_url},
+      {"profile", s.profile},
+      {"ffmpeg_version", s.ffmpeg_version},
+      {"ffmpeg_missing", s.ffmpeg_missing},
+      {"duration_seconds", s.elapsed_s},
+      {"viewers",
+       {{"target", s.target},
+        {"peak_active", s.peak_active},
+        {"active_at_end", s.active},
+        {"peak_running", s.peak_running}}},
+      {"starts", s.starts},
+      {"spawn_failures", s.spawn_failures},
+      {"restarts", {{"total", s.TotalRestarts()}, {"by_cause", MapJson(s.restarts_by_cause)}}},
+      {"exits_by_reason", MapJson(s.exits_by_reason)},
+      {"stalls_by_cause", MapJson(s.stalls_by_cause)},
+      {"requests", {{"total", s.TotalRequests()}, {"by_kind", MapJson(s.requests_by_kind)}}},
+      {"new_connections", s.new_connections},
+      {"bytes_received", s.bytes_received},
+      {"http_errors_by_code", MapJson(s.http_errors_by_code)},
+      {"errors", {{"total", s.TotalErrors()}, {"by_type", MapJson(s.errors_by_type)}}},
+      {"segments",
+       {{"failed", s.segments_failed},
+        {"skipped", s.segments_skipped},
+        {"expired", s.segments_expired}}},
+      {"playlist_reload_failures", s.playlist_reload_failures},
+      {"reconnects", s.reconnects},
+      {"keepalive_retries", s.keepalive_retries},
+      {"startup_seconds", HistJson(s.startup_us, 1e-6)},
+      {"playback_speed", HistJson(s.speed_milli, 1e-3)},
+  };
+}
+
+std::string FormatStatusLine(const stats::Snapshot& s) {
+  return fmt::format(
+      "t={} viewers active={}/{} running={} starting={} backoff={} stalled={} ramp={:.0f}% "
+      "requests={} errors={} restarts={} speed_p50={:.2f}x",
+      Seconds(s.elapsed_s), s.active, s.target, s.running, s.starting, s.backoff, s.stalled,
+      s.ramp_progress * 100, s.TotalRequests(), s.TotalErrors(), s.TotalRestarts(),
+      static_cast<double>(s.speed_milli.Percentile(50)) / 1000.0);
+}
+
+nlohmann::json StatusJson(const stats::Snapshot& s) {
+  return {{"elapsed_seconds", s.elapsed_s}, {"active", s.active},
+          {"target", s.target},             {"running", s.running},
+          {"starting", s.starting},         {"backoff", s.backoff},
+          {"stalled", s.stalled},           {"ramp_progress", s.ramp_progress},
+          {"requests", s.TotalRequests()},  {"errors", s.TotalErrors()},
+          {"restarts", s.TotalRestarts()}};
+}
+
+}  // namespace hs::report

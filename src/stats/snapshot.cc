@@ -1,0 +1,19 @@
+// hls-swarm — Copyright (C) 2026 the hls-swarm authors. MIT licence.
+#include "stats/snapshot.h"
+
+namespace hs::stats {
+
+namespace {
+template <typename K>
+std::uint64_t Sum(const std::map<K, std::uint64_t>& m) {
+  std::uint64_t n = 0;
+  for (const auto& [k, v] : m) n += v;
+  return n;
+}
+}  // namespace
+
+std::uint64_t Snapshot::TotalRequests() const { return Sum(requests_by_kind); }
+std::uint64_t Snapshot::TotalErrors() const { return Sum(errors_by_type); }
+std::uint64_t Snapshot::TotalRestarts() const { return Sum(restarts_by_cause); }
+
+}  // namespace hs::stats

@@ -1,0 +1,65 @@
+// hls-swarm — Copyright (C) 2026 the hls-swarm authors. MIT licence.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "stats/histogram.h"
+
+namespace hs::stats {
+
+/// A value copy of everything measured so far. Sinks (metrics, report, dashboard) read only this.
+/// Map keys are bounded label sets (kinds, causes, codes), never URLs or viewer ids.
+struct Snapshot {
+  // Run description.
+  std::string stream_url;
+  std::string profile;
+  std::string ffmpeg_version;
+  std::vector<std::string> ffmpeg_missing;  ///< options this FFmpeg lacks (left out)
+  double elapsed_s = 0;                     ///< since the ramp started
+  double planned_duration_s = 0;            ///< 0 = until signalled
+
+  // Viewer gauges (from the supervisor at snapshot time).
+  int target = 0;
+  int running = 0;   ///< processes alive
+  int active = 0;    ///< playing: a segment seen and not stalled (subset of running)
+  int starting = 0;  ///< running, no segment yet (subset of running)
+  int backoff = 0;   ///< waiting for a restart
+  int stalled = 0;   ///< last run ended by the stall watchdog, not playing again yet
+  int peak_active = 0;
+  int peak_running = 0;
+  double ramp_progress = 0;  ///< 0..1
+
+  // Viewer lifecycle counters.
+  std::uint64_t starts = 0;          ///< processes spawned (first starts + restarts)
+  std::uint64_t spawn_failures = 0;  ///< spawns that failed (not in starts)
+  std::map<std::string, std::uint64_t> restarts_by_cause;  ///< exit_clean, exit_error, stall...
+  std::map<std::string, std::uint64_t> exits_by_reason;    ///< clean, exit_code, signaled, ...
+  std::map<std::string, std::uint64_t> stalls_by_cause;    ///< stall, startup_timeout
+
+  // Requests as seen in FFmpeg's log (one per "Opening ... for reading").
+  std::map<std::string, std::uint64_t> requests_by_kind;  ///< playlist, segment, init, key
+  std::uint64_t new_connections = 0;     ///< requests that opened a new connection (subset)
+  std::map<int, std::uint64_t> http_errors_by_code;  ///< 404, 503, ...
+  std::map<std::string, std::uint64_t> errors_by_type;  ///< http_4xx, segment_failed, ...
+  std::uint64_t segments_failed = 0;   ///< "Failed to open segment"
+  std::uint64_t segments_skipped = 0;  ///< failed too many times or expired
+  std::uint64_t segments_expired = 0;  ///< subset of skipped: fell off the live window
+  std::uint64_t playlist_reload_failures = 0;
+  std::uint64_t reconnects = 0;
+  std::uint64_t keepalive_retries = 0;
+  std::uint64_t bytes_received = 0;  ///< body bytes (exact with the tap; 0 without it)
+
+  // Distributions.
+  Histogram speed_milli;  ///< playback speed × 1000, one sample per progress report
+  Histogram startup_us;   ///< spawn → first segment request, microseconds
+  std::uint64_t log_lines = 0;
+
+  std::uint64_t TotalRequests() const;
+  std::uint64_t TotalErrors() const;
+  std::uint64_t TotalRestarts() const;
+};
+
+}  // namespace hs::stats
