@@ -1,0 +1,164 @@
+// hls-swarm — Copyright (C) 2026 the hls-swarm authors. MIT licence.
+#include "ffmpeg/command_builder.h"
+
+#include <algorithm>
+
+#include <gtest/gtest.h>
+
+namespace hs::ffmpeg {
+namespace {
+
+config::Config BaseConfig() {
+  config::Config c;
+  c.user_agent = "hls-swarm/0.1.0";
+  c.ffmpeg_path = "ffmpeg";
+  return c;
+}
+
+std::vector<std::string> Build(const config::Config& c, const Capabilities& caps,
+                               CommandContext ctx = {}, int id = 7) {
+  if (ctx.stream_url.empty()) ctx.stream_url = "http://o:8080/stream.m3u8";
+  return BuildViewerCommand(c, caps, ctx, id).argv;
+}
+
+bool Has(const std::vector<std::string>& a, const std::string& s) {
+  return std::find(a.begin(), a.end(), s) != a.end();
+}
+
+std::string After(const std::vector<std::string>& a, const std::string& s) {
+  auto it = std::find(a.begin(), a.end(), s);
+  return it == a.end() || it + 1 == a.end() ? "" : *(it + 1);
+}
+
+TEST(CommandBuilderTest, DefaultOn51MatchesSpecOrder) {
+  Capabilities caps = Ffmpeg51Capabilities();
+  auto argv = Build(BaseConfig(), caps);
+  const std::vector<std::string> expected = {
+      "ffmpeg", "-hide_banner", "-nostdin", "-loglevel", "repeat+level+info",
+      "-progress", "pipe:3", "-stats_period", "1",
+      "-reconnect", "1", "-reconnect_streamed", "1", "-reconnect_on_network_error", "1",
+      "-reconnect_delay_max", "5", "-rw_timeout", "15000000",
+      "-user_agent", "hls-swarm/0.1.0/client-7",
+      "-i", "http://o:8080/stream.m3u8", "-map", "0", "-c", "copy", "-f", "null", "-"};
+  EXPECT_EQ(argv, expected);
+}
+
+TEST(CommandBuilderTest, SegMaxRetryOnlyWhereSupported) {
+  config::Config c = BaseConfig();
+  CommandContext ctx;
+  ctx.stream_url = "http://o/s.m3u8";
+  auto cmd51 = BuildViewerCommand(c, Ffmpeg51Capabilities(), ctx, 0);
+  EXPECT_FALSE(Has(cmd51.argv, "-seg_max_retry"));
+  ASSERT_EQ(cmd51.omitted.size(), 1u);
+  EXPECT_NE(cmd51.omitted[0].find("seg_max_retry"), std::string::npos);
+  auto argv61 = Build(c, Ffmpeg61Capabilities());
+  EXPECT_EQ(After(argv61, "-seg_max_retry"), "3");
+  // It goes right before -i.
+  auto it = std::find(argv61.begin(), argv61.end(), "-seg_max_retry");
+  EXPECT_EQ(*(it + 2), "-i");
+}
+
+TEST(CommandBuilderTest, ReconnectOffDropsAllReconnectOptions) {
+  config::Config c = BaseConfig();
+  c.reconnect = false;
+  auto argv = Build(c, Ffmpeg51Capabilities());
+  for (auto& a : argv) EXPECT_EQ(a.find("-reconnect"), std::string::npos) << a;
+}
+
+TEST(CommandBuilderTest, TimeoutInMicroseconds) {
+  config::Config c = BaseConfig();
+  c.timeout = std::chrono::milliseconds(2500);
+  EXPECT_EQ(After(Build(c, Ffmpeg51Capabilities()), "-rw_timeout"), "2500000");
+}
+
+TEST(CommandBuilderTest, VariantMaps) {
+  config::Config c = BaseConfig();
+  c.variant = config::Variant::kFirst;
+  auto first = Build(c, Ffmpeg51Capabilities());
+  auto it = std::find(first.begin(), first.end(), "-map");
+  ASSERT_NE(it, first.end());
+  EXPECT_EQ(std::vector<std::string>(it, it + 4),
+            (std::vector<std::string>{"-map", "0:v:0?", "-map", "0:a:0?"}));
+  c.variant = config::Variant::kHighest;
+  CommandContext ctx;
+  ctx.program = 2;
+  EXPECT_EQ(After(Build(c, Ffmpeg51Capabilities(), ctx), "-map"), "0:p:2");
+  // Probe failed: falls back to first.
+  EXPECT_EQ(After(Build(c, Ffmpeg51Capabilities()), "-map"), "0:v:0?");
+}
+
+TEST(CommandBuilderTest, HeadersInOrderWithCrlf) {
+  config::Config c = BaseConfig();
+  c.no_cache = true;
+  c.headers = {"X-A: 1", "Authorization: Bearer t"};
+  c.resolve_ip = "10.0.0.5";
+  c.dangerous = true;
+  CommandContext ctx;
+  ctx.host_header = "cdn.example:8080";
+  auto argv = Build(c, Ffmpeg51Capabilities(), ctx);
+  EXPECT_EQ(After(argv, "-headers"),
+            "Host: cdn.example:8080\r\nCache-Control: no-cache, no-store, must-revalidate\r\n"
+            "Pragma: no-cache\r\nX-A: 1\r\nAuthorization: Bearer t\r\n");
+  EXPECT_EQ(After(argv, "-tls_verify"), "0");
+}
+
+TEST(CommandBuilderTest, NoHeadersOptionWhenNone) {
+  auto argv = Build(BaseConfig(), Ffmpeg51Capabilities());
+  EXPECT_FALSE(Has(argv, "-headers"));
+  EXPECT_FALSE(Has(argv, "-tls_verify"));
+  EXPECT_FALSE(Has(argv, "-http_proxy"));
+}
+
+TEST(CommandBuilderTest, TapProxyBeforeInput) {
+  CommandContext ctx;
+  ctx.tap_proxy = "http://127.0.0.1:40000";
+  auto argv = Build(BaseConfig(), Ffmpeg51Capabilities(), ctx);
+  EXPECT_EQ(After(argv, "-http_proxy"), "http://127.0.0.1:40000");
+}
+
+TEST(CommandBuilderTest, UserAgentForEveryIdIncludingZero) {
+  config::Config c = BaseConfig();
+  EXPECT_EQ(After(Build(c, Ffmpeg51Capabilities(), {}, 0), "-user_agent"), "hls-swarm/0.1.0/client-0");
+  EXPECT_EQ(ViewerUserAgent(c, 1234), "hls-swarm/0.1.0/client-1234");
+}
+
+TEST(CommandBuilderTest, NoProgressWhenUnsupported) {
+  Capabilities caps = Ffmpeg51Capabilities();
+  caps.progress = false;
+  caps.loglevel_level = false;
+  auto argv = Build(BaseConfig(), caps);
+  EXPECT_FALSE(Has(argv, "-progress"));
+  EXPECT_EQ(After(argv, "-loglevel"), "info");
+}
+
+TEST(CommandBuilderTest, ShellQuoting) {
+  EXPECT_EQ(ShellQuoteArgv({"ffmpeg", "-i", "http://a/b.m3u8?x=1&y=2"}),
+            "ffmpeg -i 'http://a/b.m3u8?x=1&y=2'");
+  EXPECT_EQ(ShellQuoteArgv({"-headers", "A: b\r\n"}), "-headers $'A: b\\r\\n'");
+  EXPECT_EQ(ShellQuoteArgv({"it's"}), "'it'\\''s'");
+}
+
+TEST(CapabilitiesTest, ParsesVersionAndOptions) {
+  auto caps = ParseCapabilities("ffmpeg version 5.1.9-0+deb12u1 Copyright (c)\n",
+                                "  -http_persistent   <boolean>\n",
+                                "  -http_proxy        <string>\n  -reconnect_on_network_error <boolean>\n",
+                                "-stats_period time\n-progress url\n  -rw_timeout  <int64>\n  -tls_verify <int>\n",
+                                false);
+  EXPECT_EQ(caps.version, "5.1.9-0+deb12u1");
+  EXPECT_EQ(caps.major, 5);
+  EXPECT_EQ(caps.minor, 1);
+  EXPECT_FALSE(caps.seg_max_retry);
+  EXPECT_TRUE(caps.http_proxy);
+  EXPECT_TRUE(caps.reconnect_on_network_error);
+  EXPECT_TRUE(caps.stats_period);
+  EXPECT_TRUE(caps.progress);
+  EXPECT_TRUE(caps.rw_timeout);
+  EXPECT_EQ(caps.Missing(), (std::vector<std::string>{"seg_max_retry", "loglevel_time"}));
+  auto six = ParseCapabilities("ffmpeg version n6.1.1 Copyright", "  -seg_max_retry     <int>\n", "", "", true);
+  EXPECT_EQ(six.major, 6);
+  EXPECT_TRUE(six.seg_max_retry);
+  EXPECT_TRUE(six.loglevel_time);
+}
+
+}  // namespace
+}  // namespace hs::ffmpeg
