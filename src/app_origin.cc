@@ -88,9 +88,9 @@ int RunOrigin(const config::OriginOptions& opts, const config::Config& cfg) {
     log::Error("{}", r.error());
     code = kExitFailure;
   } else {
-    started.WaitReady(std::chrono::seconds(40), [&](Result<void> r) {
-      if (!r) {
-        log::Error("{}", r.error());
+    started.WaitReady(std::chrono::seconds(40), [&](Result<void> ready) {
+      if (!ready) {
+        log::Error("{}", ready.error());
         code = kExitFailure;
         stopping = true;
         started.Stop([&] { loop.Stop(); });

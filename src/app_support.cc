@@ -140,3 +140,68 @@ Result<origin::OriginPlan> PrepareTestOrigin(const config::Config& cfg, const st
 }
 
 }  // namespace hs::app
+
+namespace hs::app {
+
+Result<StreamFacts> CheckStreamForRun(const config::Config& cfg, const std::string& url) {
+  preflight::StreamCheckOptions opts = preflight::StreamCheckOptionsFromConfig(cfg);
+  opts.url = url;
+  auto info = preflight::CheckStream(opts);
+  if (!info) return tl::unexpected(info.error());
+  for (const auto& w : info->warnings) log::Warn("playlist: {}", w);
+  log::Info("stream: {}", preflight::DescribeStream(*info));
+  StreamFacts facts;
+  facts.target_duration_s = std::max(1, static_cast<int>(info->target_duration_s + 0.999));
+  return facts;
+}
+
+bool RunSystemChecks(const config::Config& cfg) {
+  const auto needed = static_cast<rlim_t>(cfg.ComputeDerived().recommended_fd_limit);
+  preflight::RaiseNofileSoftLimit(needed);
+  auto findings = preflight::CheckSystem(cfg, preflight::ReadSystemFacts());
+  for (const auto& f : findings) {
+    std::string line = f.fix.empty() ? f.what : fmt::format("{} (fix: {})", f.what, f.fix);
+    switch (f.severity) {
+      case preflight::Severity::kFailure: log::Error("preflight: {}", line); break;
+      case preflight::Severity::kWarning: log::Warn("preflight: {}", line); break;
+      case preflight::Severity::kNote: log::Debug("preflight: {}", line); break;
+      case preflight::Severity::kOk: break;
+    }
+  }
+  return !preflight::AnyFailure(findings);
+}
+
+ffmpeg::CommandContext BuildCommandContext(const config::Config& cfg,
+                                           const ffmpeg::Capabilities& caps,
+                                           const std::string& url) {
+  ffmpeg::CommandContext ctx;
+  ctx.stream_url = url;
+  if (cfg.HasResolve()) {
+    if (auto parts = hls::ParseHttpUrl(url)) {
+      ctx.host_header = parts->HostHeader();
+      const bool v6 = cfg.resolve_ip.find(':') != std::string::npos;
+      ctx.stream_url = fmt::format("{}://{}{}{}", parts->scheme,
+                                   v6 ? "[" + cfg.resolve_ip + "]" : cfg.resolve_ip,
+                                   parts->port_explicit ? fmt::format(":{}", parts->port) : "",
+                                   parts->path_and_query);
+    }
+  }
+  if (cfg.variant == config::Variant::kHighest || cfg.variant == config::Variant::kLowest) {
+    const bool highest = cfg.variant == config::Variant::kHighest;
+    auto program = ffmpeg::ProbeVariant(caps.ffprobe_path, ctx.stream_url,
+                                        ffmpeg::ViewerUserAgent(cfg, cfg.client_id_offset) + "/probe",
+                                        ffmpeg::BuildHeaderBlock(cfg, ctx.host_header), highest,
+                                        std::chrono::milliseconds(15000));
+    if (program) {
+      ctx.program = *program;
+      log::Info("-variant {}: playing program {}", config::ToString(cfg.variant), *program);
+    } else {
+      log::Warn("-variant {}: ffprobe could not choose a rendition ({}); falling back to 'first'",
+                config::ToString(cfg.variant), program.error());
+    }
+  }
+  if (cfg.check) ctx.verbose = true;
+  return ctx;
+}
+
+}  // namespace hs::app

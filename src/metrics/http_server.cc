@@ -42,6 +42,7 @@ struct HttpServer::Conn {
   bool responding = false;
 };
 
+HttpServer::HttpServer(EventLoop& loop) : loop_(loop) {}
 HttpServer::~HttpServer() { Close(); }
 
 void HttpServer::Close() {

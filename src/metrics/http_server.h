@@ -31,7 +31,7 @@ class HttpServer {
  public:
   using Handler = std::function<HttpResponse(const HttpRequest&)>;
 
-  explicit HttpServer(EventLoop& loop) : loop_(loop) {}
+  explicit HttpServer(EventLoop& loop);
   ~HttpServer();
   /// Binds and listens on \a addr:\a port (port 0 picks one; see port()).
   Result<void> Listen(const std::string& addr, int port);

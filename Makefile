@@ -1,0 +1,52 @@
+# hls-swarm — the README's commands. `make demo` runs a real load test against the bundled
+# test origin; `make test` runs the whole test suite (what CI runs).
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+JOBS       ?= $(shell nproc)
+
+.PHONY: all setup build asan demo test unit-test asan-test integration-test bench lint format clean
+
+all: build
+
+setup:
+	@scripts/setup.sh
+
+build: setup
+	@cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@ninja -C $(BUILD) -j $(JOBS)
+
+asan: setup
+	@cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DHLS_SWARM_SANITIZE=ON >/dev/null
+	@ninja -C $(ASAN_BUILD) -j $(JOBS) hls_swarm_tests
+
+# 20 viewers for 30 s against the bundled live origin on loopback, then the exit report.
+demo: build
+	$(BUILD)/hls-swarm -test-origin -test-origin-profile tiny -clients 20 -ramp-rate 10 \
+	  -duration 30s -tui=false -metrics-port 0
+
+unit-test: build
+	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -L unit
+
+asan-test: asan
+	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 $(ASAN_BUILD)/hls_swarm_tests --gtest_brief=1
+
+integration-test: build
+	@cd $(BUILD) && ctest --output-on-failure -L integration
+
+test: build asan
+	@$(MAKE) --no-print-directory asan-test
+	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -L unit
+	@cd $(BUILD) && ctest --output-on-failure -L integration
+
+bench: build
+	@python3 bench/viewers_bench.py --build $(BUILD)
+
+lint:
+	@scripts/check_layering.sh
+	@clang-format --dry-run -Werror $$(git ls-files 'src/*.cc' 'src/*.h')
+
+format:
+	@clang-format -i $$(git ls-files 'src/*.cc' 'src/*.h')
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)

@@ -1,0 +1,120 @@
+// hls-swarm — Copyright (C) 2026 the hls-swarm authors. MIT licence.
+#include "config/config.h"
+
+#include <algorithm>
+
+namespace hs::config {
+
+namespace {
+
+std::vector<ProfileValues> MakeProfiles() {
+  // Order and values are SPEC §2 and nix/swarm-client/config.nix; a test pins every cell.
+  //        name       clients ramp jitter port  log level            variant        recon  rdm
+  //        retry timeout
+  return {
+      {"default", 50, 5, 100, 9090, LogLevel::kInfo, Variant::kAll, true, 5, 3, 15},
+      {"stress", 200, 20, 50, 9090, LogLevel::kWarning, Variant::kAll, true, 3, 2, 10},
+      {"gentle", 20, 1, 500, 9090, LogLevel::kInfo, Variant::kFirst, true, 10, 5, 30},
+      {"burst", 100, 50, 10, 9090, LogLevel::kWarning, Variant::kAll, false, 0, 1, 5},
+      {"extreme", 500, 50, 20, 9090, LogLevel::kError, Variant::kAll, true, 2, 1, 5},
+  };
+}
+
+}  // namespace
+
+Derived Config::ComputeDerived() const {
+  Derived d;
+  // Nix's `/` on integers truncates toward zero; C++ int division does the same.
+  d.ramp_duration_s = ramp_rate > 0 ? clients / ramp_rate : 0;
+  d.estimated_memory_mb = clients * 19 + 64;
+  d.recommended_fd_limit = clients * 15 + 1000;
+  d.recommended_ports = clients * 5;
+  return d;
+}
+
+const std::vector<ProfileValues>& Profiles() {
+  static const std::vector<ProfileValues> kProfiles = MakeProfiles();
+  return kProfiles;
+}
+
+std::optional<ProfileValues> FindProfile(const std::string& name) {
+  for (const ProfileValues& p : Profiles()) {
+    if (p.name == name) return p;
+  }
+  return std::nullopt;
+}
+
+std::vector<std::string> SortedProfileNames() {
+  std::vector<std::string> names;
+  for (const ProfileValues& p : Profiles()) names.push_back(p.name);
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+const std::vector<std::string>& OriginProfileNames() {
+  static const std::vector<std::string> kNames = {"default", "low-latency", "abr", "stress",
+                                                  "tiny"};
+  return kNames;
+}
+
+const char* ToString(Variant v) {
+  switch (v) {
+    case Variant::kAll:
+      return "all";
+    case Variant::kFirst:
+      return "first";
+    case Variant::kHighest:
+      return "highest";
+    case Variant::kLowest:
+      return "lowest";
+  }
+  return "all";
+}
+
+const char* ToString(LogLevel l) {
+  switch (l) {
+    case LogLevel::kDebug:
+      return "debug";
+    case LogLevel::kInfo:
+      return "info";
+    case LogLevel::kWarning:
+      return "warning";
+    case LogLevel::kError:
+      return "error";
+  }
+  return "info";
+}
+
+const char* ToString(LogFormat f) {
+  switch (f) {
+    case LogFormat::kText:
+      return "text";
+    case LogFormat::kJson:
+      return "json";
+  }
+  return "text";
+}
+
+std::optional<Variant> ParseVariant(const std::string& s) {
+  for (Variant v : {Variant::kAll, Variant::kFirst, Variant::kHighest, Variant::kLowest}) {
+    if (s == ToString(v)) return v;
+  }
+  return std::nullopt;
+}
+
+std::optional<LogLevel> ParseLogLevel(const std::string& s) {
+  if (s == "warn") return LogLevel::kWarning;
+  for (LogLevel l : {LogLevel::kDebug, LogLevel::kInfo, LogLevel::kWarning, LogLevel::kError}) {
+    if (s == ToString(l)) return l;
+  }
+  return std::nullopt;
+}
+
+std::optional<LogFormat> ParseLogFormat(const std::string& s) {
+  for (LogFormat f : {LogFormat::kText, LogFormat::kJson}) {
+    if (s == ToString(f)) return f;
+  }
+  return std::nullopt;
+}
+
+}  // namespace hs::config

@@ -1,0 +1,171 @@
+// hls-swarm — Copyright (C) 2026 the hls-swarm authors. MIT licence.
+#include "config/flag_table.h"
+
+#include <algorithm>
+#include <string>
+
+namespace hs::config {
+
+namespace {
+
+using K = FlagKind;
+using T = Topic;
+
+std::vector<FlagSpec> MakeMainFlags() {
+  return {
+      // Load shape.
+      {"profile", "", K::kValue, T::kLoadShape, "NAME", "default",
+       "Preset for the values marked (profile): default, stress, gentle, burst, extreme. "
+       "Explicit flags and environment variables override it."},
+      {"clients", "", K::kValue, T::kLoadShape, "N", "50 (profile)",
+       "Concurrent viewers, one FFmpeg each, ids 0..N-1 (at most 100000 per instance). "
+       "Each costs about 12 MB private memory, 3 TCP connections and 15 file descriptors."},
+      {"ramp-rate", "", K::kValue, T::kLoadShape, "N", "5 (profile)",
+       "Viewers started per second; full load is reached after clients/ramp-rate seconds."},
+      {"ramp-jitter", "", K::kValue, T::kLoadShape, "MS|DURATION", "100 (profile)",
+       "Extra random delay added to each start: a number of milliseconds or a duration (200ms)."},
+      {"duration", "", K::kValue, T::kLoadShape, "DURATION", "0",
+       "Run time in Go syntax (30s, 5m, 1h30m), counted from the start; 0 runs until Ctrl-C "
+       "or SIGTERM."},
+      {"shard", "", K::kValue, T::kLoadShape, "I/N", "0/1",
+       "This instance is shard I of N: its viewers get ids I*clients .. (I+1)*clients-1, so "
+       "user agents stay unique across machines."},
+      {"seed", "", K::kValue, T::kLoadShape, "N", "0",
+       "Seed for ramp and backoff jitter, for repeatable runs; 0 picks a random seed."},
+      // Stream selection.
+      {"variant", "", K::kValue, T::kStream, "WHICH", "all (profile)",
+       "Renditions each viewer downloads: all, first, highest or lowest (by bandwidth)."},
+      {"header", "", K::kList, T::kStream, "'NAME: VALUE'", "",
+       "Extra request header; repeat for more. CR and LF are rejected."},
+      {"no-cache", "", K::kBool, T::kStream, "", "false",
+       "Send Cache-Control: no-cache, no-store, must-revalidate and Pragma: no-cache, to reach "
+       "the origin through a CDN."},
+      {"user-agent", "", K::kValue, T::kStream, "UA", "hls-swarm/<version>",
+       "Base User-Agent; viewer i sends UA/client-i, so origin logs can tell viewers apart."},
+      // Network.
+      {"timeout", "", K::kValue, T::kNetwork, "SECONDS|DURATION", "15 (profile)",
+       "Network read/write timeout of each request (FFmpeg -rw_timeout)."},
+      {"reconnect", "", K::kBool, T::kNetwork, "", "true (profile)",
+       "Pass FFmpeg's reconnect options; clear with -reconnect=false."},
+      {"reconnect-delay-max", "", K::kValue, T::kNetwork, "SECONDS", "5 (profile)",
+       "FFmpeg -reconnect_delay_max, and the cap of the restart backoff of a viewer that exits "
+       "(5 s if 0)."},
+      {"seg-max-retry", "", K::kValue, T::kNetwork, "N", "3 (profile)",
+       "Segment retries (FFmpeg -seg_max_retry, used only where the FFmpeg build has it)."},
+      {"resolve", "", K::kValue, T::kNetwork, "IP", "",
+       "Connect to this IPv4/IPv6 address instead of resolving the URL host; the Host header "
+       "keeps the URL host. Needs -dangerous."},
+      {"dangerous", "", K::kBool, T::kNetwork, "", "false",
+       "Allow -resolve, and with it turn off TLS certificate verification."},
+      // Measurement & output.
+      {"tap", "", K::kBool, T::kOutput, "", "true",
+       "Route http:// traffic through the built-in measuring proxy for exact per-request "
+       "bytes, TTFB and download times. https:// URLs always go direct. -tap=false goes direct."},
+      {"tui", "", K::kBool, T::kOutput, "", "true on a terminal",
+       "Live dashboard; -tui=false prints a one-line status periodically instead."},
+      {"metrics-port", "", K::kValue, T::kOutput, "PORT", "9090 (profile)",
+       "Prometheus port for /metrics, /healthz and /readyz; 0 turns the server off."},
+      {"metrics", "", K::kValue, T::kOutput, "ADDR:PORT", "0.0.0.0:9090",
+       "Metrics bind address and port together (127.0.0.1:9100, [::1]:9100, :9100)."},
+      {"log-level", "", K::kValue, T::kOutput, "LEVEL", "info (profile)",
+       "debug, info, warning or error; also sets FFmpeg's -loglevel."},
+      {"log-format", "", K::kValue, T::kOutput, "FORMAT", "text",
+       "text, or json for one JSON object per line."},
+      {"summary-json", "", K::kValue, T::kOutput, "FILE", "",
+       "Also write the end-of-run report as JSON to FILE."},
+      // Modes.
+      {"test-origin", "", K::kBool, T::kModes, "", "false",
+       "Start the bundled FFmpeg+nginx test origin on loopback; it is used when no URL is given."},
+      {"test-origin-profile", "", K::kValue, T::kModes, "NAME", "default",
+       "Origin profile for -test-origin: default, low-latency, abr, stress, tiny."},
+      {"check", "", K::kBool, T::kModes, "", "false",
+       "Run one viewer for 10 s with verbose diagnostics and say whether the stream is healthy."},
+      {"print-cmd", "", K::kBool, T::kModes, "", "false",
+       "Print the exact FFmpeg command of viewer 0 and exit."},
+      {"print-config", "", K::kBool, T::kModes, "", "false",
+       "Print the effective configuration with derived memory, fd and port needs, and exit."},
+      {"json", "", K::kBool, T::kModes, "", "false", "With -print-config: print JSON."},
+      {"ffmpeg", "", K::kValue, T::kModes, "PATH", "ffmpeg",
+       "FFmpeg binary to run; ffprobe is looked up beside it."},
+      {"version", "", K::kBool, T::kModes, "", "", "Print the version and FFmpeg's, and exit."},
+      {"help", "h", K::kBool, T::kModes, "", "", "Print this help and exit."},
+  };
+}
+
+std::vector<FlagSpec> MakeOriginFlags() {
+  return {
+      {"profile", "", K::kValue, T::kModes, "NAME", "default",
+       "default (720p, 2 s segments), low-latency (1 s), abr (several renditions), stress, tiny "
+       "(low bitrate, for scale tests on small machines)."},
+      {"port", "", K::kValue, T::kModes, "PORT", "8080", "HTTP port nginx listens on."},
+      {"addr", "", K::kValue, T::kModes, "ADDR", "127.0.0.1", "Address nginx listens on."},
+      {"dir", "", K::kValue, T::kModes, "DIR", "a new temporary directory",
+       "Working directory for segments, nginx config and the access log."},
+      {"help", "h", K::kBool, T::kModes, "", "", "Print this help and exit."},
+  };
+}
+
+std::vector<FlagSpec> MakeTuneFlags() {
+  return {
+      {"print", "", K::kBool, T::kModes, "", "true",
+       "Print current vs recommended kernel settings and limits, with the commands to fix them."},
+      {"apply", "", K::kBool, T::kModes, "", "false",
+       "Apply the recommended kernel settings (needs root); unknown keys are skipped."},
+      {"help", "h", K::kBool, T::kModes, "", "", "Print this help and exit."},
+  };
+}
+
+std::size_t EditDistance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = up;
+    }
+  }
+  return row[b.size()];
+}
+
+}  // namespace
+
+const std::vector<FlagSpec>& MainFlags() {
+  static const std::vector<FlagSpec> kFlags = MakeMainFlags();
+  return kFlags;
+}
+
+const std::vector<FlagSpec>& OriginFlags() {
+  static const std::vector<FlagSpec> kFlags = MakeOriginFlags();
+  return kFlags;
+}
+
+const std::vector<FlagSpec>& TuneFlags() {
+  static const std::vector<FlagSpec> kFlags = MakeTuneFlags();
+  return kFlags;
+}
+
+const FlagSpec* FindFlag(const std::vector<FlagSpec>& table, std::string_view name) {
+  for (const FlagSpec& f : table) {
+    if (f.name == name || (!f.alias.empty() && f.alias == name)) return &f;
+  }
+  return nullptr;
+}
+
+const FlagSpec* SuggestFlag(const std::vector<FlagSpec>& table, std::string_view name) {
+  const FlagSpec* best = nullptr;
+  std::size_t best_distance = 3;
+  for (const FlagSpec& f : table) {
+    if (name.size() >= 3 && f.name.substr(0, name.size()) == name) return &f;
+    const std::size_t d = EditDistance(name, f.name);
+    if (d < best_distance) {
+      best = &f;
+      best_distance = d;
+    }
+  }
+  return best;
+}
+
+}  // namespace hs::config

@@ -1,0 +1,166 @@
+// hls-swarm — Copyright (C) 2026 the hls-swarm authors. MIT licence.
+#include "config/print_config.h"
+
+#include <algorithm>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "config/duration.h"
+
+namespace hs::config {
+
+namespace {
+
+using Rows = std::vector<std::pair<std::string, std::string>>;
+
+const char* YesNo(bool b) { return b ? "true" : "false"; }
+
+std::string OrNone(const std::string& s) { return s.empty() ? "(none)" : s; }
+
+std::string DurationText(std::chrono::milliseconds d) { return FormatGoDuration(d); }
+
+Rows LoadRows(const Config& c) {
+  return {
+      {"profile", c.profile},
+      {"stream-url",
+       c.stream_url.empty() ? (c.test_origin ? "(test origin)" : "(none)") : c.stream_url},
+      {"clients", std::to_string(c.clients)},
+      {"ramp-rate", fmt::format("{}/s", c.ramp_rate)},
+      {"ramp-jitter", DurationText(c.ramp_jitter)},
+      {"duration", c.IsDurationBased() ? DurationText(c.duration) : "0 (until stopped)"},
+      {"shard", fmt::format("{}/{} (viewer ids {}..{})", c.shard_index, c.shard_count,
+                            c.client_id_offset, c.client_id_offset + c.clients - 1)},
+      {"seed", c.seed == 0 ? "0 (random)" : std::to_string(c.seed)},
+      {"variant", ToString(c.variant)},
+  };
+}
+
+Rows NetworkRows(const Config& c) {
+  Rows rows = {
+      {"reconnect", YesNo(c.reconnect)},
+      {"reconnect-delay-max", fmt::format("{}s", c.reconnect_delay_max_s)},
+      {"seg-max-retry", std::to_string(c.seg_max_retry)},
+      {"timeout", DurationText(c.timeout)},
+      {"user-agent", fmt::format("{}/client-<id>", c.user_agent)},
+      {"no-cache", YesNo(c.no_cache)},
+  };
+  if (c.headers.empty()) rows.emplace_back("header", "(none)");
+  for (const std::string& h : c.headers) rows.emplace_back("header", h);
+  rows.emplace_back("resolve", OrNone(c.resolve_ip));
+  rows.emplace_back("dangerous", YesNo(c.dangerous));
+  return rows;
+}
+
+Rows OutputRows(const Config& c) {
+  return {
+      {"tap",
+       fmt::format("{}{}", YesNo(c.tap),
+                   c.tap && !c.stream_url.empty() && !c.UsesTap() ? " (not used: https)" : "")},
+      {"tui", YesNo(c.tui)},
+      {"metrics", c.metrics_port == 0
+                      ? "off"
+                      : fmt::format("http://{}:{}/metrics", c.metrics_addr, c.metrics_port)},
+      {"log-level", ToString(c.log_level)},
+      {"log-format", ToString(c.log_format)},
+      {"summary-json", OrNone(c.summary_json_path)},
+      {"ffmpeg", c.ffmpeg_path},
+      {"test-origin",
+       c.test_origin ? fmt::format("true (profile {})", c.test_origin_profile) : "false"},
+  };
+}
+
+Rows DerivedRows(const Config& c) {
+  const Derived d = c.ComputeDerived();
+  return {
+      {"ramp-duration", fmt::format("{}s", d.ramp_duration_s)},
+      {"estimated-memory", fmt::format("{} MB", d.estimated_memory_mb)},
+      {"recommended-fd-limit", std::to_string(d.recommended_fd_limit)},
+      {"recommended-ports", std::to_string(d.recommended_ports)},
+  };
+}
+
+void AppendRows(const Rows& rows, std::size_t width, std::string_view indent, std::string* out) {
+  for (const auto& [key, value] : rows) {
+    *out += fmt::format("{}{:<{}} {}\n", indent, key + ":", width + 1, value);
+  }
+}
+
+nlohmann::json RunJson(const Config& c) {
+  return {
+      {"streamUrl", c.stream_url},
+      {"duration", FormatGoDuration(c.duration)},
+      {"durationSeconds", static_cast<double>(c.duration.count()) / 1000.0},
+      {"timeoutMs", c.timeout.count()},
+      {"headers", c.headers},
+      {"noCache", c.no_cache},
+      {"userAgent", c.user_agent},
+      {"resolve", c.resolve_ip},
+      {"dangerous", c.dangerous},
+      {"ffmpeg", c.ffmpeg_path},
+      {"tap", c.tap},
+      {"usesTap", c.UsesTap()},
+      {"tui", c.tui},
+      {"logFormat", ToString(c.log_format)},
+      {"metricsAddr", c.metrics_addr},
+      {"testOrigin", c.test_origin},
+      {"testOriginProfile", c.test_origin_profile},
+      {"summaryJson", c.summary_json_path},
+      {"check", c.check},
+      {"printCmd", c.print_cmd},
+      {"shard",
+       {{"index", c.shard_index},
+        {"count", c.shard_count},
+        {"clientIdOffset", c.client_id_offset}}},
+      {"seed", c.seed},
+  };
+}
+
+}  // namespace
+
+std::string FormatConfigText(const Config& c) {
+  const Rows load = LoadRows(c);
+  const Rows network = NetworkRows(c);
+  const Rows output = OutputRows(c);
+  const Rows derived = DerivedRows(c);
+  // One value column for all rows: derived rows are indented by two.
+  std::size_t width = 0;
+  for (const Rows* rows : {&load, &network, &output}) {
+    for (const auto& row : *rows) width = std::max(width, row.first.size());
+  }
+  for (const auto& row : derived) width = std::max(width, row.first.size() + 2);
+  std::string out;
+  AppendRows(load, width, "", &out);
+  AppendRows(network, width, "", &out);
+  AppendRows(output, width, "", &out);
+  out += "derived:\n";
+  AppendRows(derived, width - 2, "  ", &out);
+  return out;
+}
+
+nlohmann::json ConfigToJson(const Config& c) {
+  const Derived d = c.ComputeDerived();
+  return {
+      {"clients", c.clients},
+      {"rampRate", c.ramp_rate},
+      {"rampJitter", c.ramp_jitter.count()},
+      {"metricsPort", c.metrics_port},
+      {"logLevel", ToString(c.log_level)},
+      {"variant", ToString(c.variant)},
+      {"reconnect", c.reconnect},
+      {"reconnectDelayMax", c.reconnect_delay_max_s},
+      {"segMaxRetry", c.seg_max_retry},
+      {"timeout", std::chrono::duration_cast<std::chrono::seconds>(c.timeout).count()},
+      {"derived",
+       {{"rampDuration", d.ramp_duration_s},
+        {"estimatedMemoryMB", d.estimated_memory_mb},
+        {"recommendedFdLimit", d.recommended_fd_limit},
+        {"recommendedPorts", d.recommended_ports}}},
+      {"_profile", {{"name", c.profile}, {"availableProfiles", SortedProfileNames()}}},
+      {"run", RunJson(c)},
+  };
+}
+
+}  // namespace hs::config

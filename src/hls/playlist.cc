@@ -1,0 +1,394 @@
+// hls-swarm — Copyright (C) 2026 the hls-swarm authors. MIT licence.
+#include "hls/playlist.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <utility>
+
+#include <fmt/format.h>
+
+#include "hls/attribute_list.h"
+#include "hls/url.h"
+
+namespace hs::hls {
+
+namespace {
+
+constexpr std::string_view kBom = "\xEF\xBB\xBF";
+constexpr std::string_view kHeader = "#EXTM3U";
+
+bool IsSpace(char c) {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v';
+}
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && IsSpace(s.front())) s.remove_prefix(1);
+  while (!s.empty() && IsSpace(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+std::string_view SkipBomAndSpace(std::string_view body) {
+  if (body.substr(0, kBom.size()) == kBom) body.remove_prefix(kBom.size());
+  while (!body.empty() && IsSpace(body.front())) body.remove_prefix(1);
+  return body;
+}
+
+std::optional<std::uint64_t> ParseUint(std::string_view s) {
+  s = Trim(s);
+  std::uint64_t n = 0;
+  const char* end = s.data() + s.size();
+  auto [ptr, ec] = std::from_chars(s.data(), end, n);
+  if (s.empty() || ec != std::errc() || ptr != end) return std::nullopt;
+  return n;
+}
+
+// decimal-floating-point of RFC 8216 §4.2: non-negative, finite.
+std::optional<double> ParseDecimal(std::string_view s) {
+  s = Trim(s);
+  double d = 0;
+  const char* end = s.data() + s.size();
+  auto [ptr, ec] = std::from_chars(s.data(), end, d, std::chars_format::fixed);
+  if (s.empty() || ec != std::errc() || ptr != end || !std::isfinite(d) || d < 0) {
+    return std::nullopt;
+  }
+  return d;
+}
+
+// Byte ranges are "<length>[@<offset>]" both in #EXT-X-BYTERANGE and in MAP's BYTERANGE.
+struct RawRange {
+  std::uint64_t length = 0;
+  std::optional<std::uint64_t> offset;
+};
+
+std::optional<RawRange> ParseRange(std::string_view s) {
+  const size_t at = s.find('@');
+  RawRange r;
+  const std::optional<std::uint64_t> len = ParseUint(s.substr(0, at));
+  if (!len) return std::nullopt;
+  r.length = *len;
+  if (at != std::string_view::npos) {
+    r.offset = ParseUint(s.substr(at + 1));
+    if (!r.offset) return std::nullopt;
+  }
+  return r;
+}
+
+class Parser {
+ public:
+  Parser(std::string_view base_url, int header_line) : base_url_(base_url), line_no_(header_line) {}
+
+  Result<Playlist> Run(std::string_view lines);
+
+ private:
+  Result<void> OnLine(std::string_view line);
+  Result<void> OnTag(std::string_view name, std::string_view value);
+  Result<void> OnMasterTag(std::string_view name, std::string_view value);
+  Result<void> OnStreamInf(std::string_view value);
+  Result<void> OnMedia(std::string_view value);
+  Result<void> OnExtinf(std::string_view value);
+  Result<void> OnKey(std::string_view value);
+  Result<void> OnMap(std::string_view value);
+  Result<void> OnUri(std::string_view line);
+  Result<void> Finish();
+  Result<AttributeList> Attributes(std::string_view tag, std::string_view value) const;
+  tl::unexpected<Error> LineError(std::string_view what) const;
+  void Warn(std::string_view what);
+  std::string Resolve(std::string_view ref) const { return ResolveUrl(base_url_, ref); }
+
+  std::string_view base_url_;
+  Playlist playlist_;
+  int line_no_;  // 1-based number of the line being parsed
+  bool saw_media_tag_ = false;
+  bool saw_target_duration_ = false;
+  bool warned_long_segment_ = false;
+  std::optional<VariantStream> pending_variant_;  // #EXT-X-STREAM-INF awaiting its URI line
+  std::optional<Segment> pending_segment_;        // #EXTINF awaiting its URI line
+  std::optional<RawRange> pending_range_;
+  bool pending_discontinuity_ = false;
+  std::string key_method_;
+  std::string key_uri_;
+  std::string map_uri_;
+  std::string last_range_uri_;  // for byte ranges that omit the offset
+  std::uint64_t last_range_end_ = 0;
+};
+
+Result<Playlist> Parser::Run(std::string_view lines) {
+  while (!lines.empty()) {
+    const size_t nl = lines.find('\n');
+    const std::string_view line = lines.substr(0, nl);
+    lines = nl == std::string_view::npos ? std::string_view() : lines.substr(nl + 1);
+    ++line_no_;
+    if (Result<void> r = OnLine(Trim(line)); !r) return tl::unexpected(r.error());
+  }
+  if (Result<void> r = Finish(); !r) return tl::unexpected(r.error());
+  return std::move(playlist_);
+}
+
+Result<void> Parser::OnLine(std::string_view line) {
+  if (line.empty()) return {};
+  if (line.substr(0, 4) == "#EXT") {
+    const size_t colon = line.find(':');
+    const std::string_view name =
+        line.substr(1, colon == std::string_view::npos ? line.npos : colon - 1);
+    const std::string_view value =
+        colon == std::string_view::npos ? std::string_view() : line.substr(colon + 1);
+    return OnTag(name, value);
+  }
+  if (line[0] == '#') return {};  // comment
+  return OnUri(line);
+}
+
+Result<void> Parser::OnTag(std::string_view name, std::string_view value) {
+  if (name == "EXT-X-STREAM-INF" || name == "EXT-X-MEDIA") return OnMasterTag(name, value);
+  if (name == "EXTINF") return OnExtinf(value);
+  if (name == "EXT-X-VERSION") {
+    const std::optional<std::uint64_t> v = ParseUint(value);
+    if (!v || *v > 1000) return LineError("bad #EXT-X-VERSION");
+    playlist_.version = static_cast<int>(*v);
+    return {};
+  }
+  if (name == "EXT-X-TARGETDURATION") {
+    const std::optional<double> d = ParseDecimal(value);
+    if (!d) return LineError(fmt::format("bad #EXT-X-TARGETDURATION \"{}\"", value));
+    playlist_.target_duration_s = *d;
+    saw_target_duration_ = saw_media_tag_ = true;
+    return {};
+  }
+  if (name == "EXT-X-MEDIA-SEQUENCE") {
+    const std::optional<std::uint64_t> n = ParseUint(value);
+    if (!n) return LineError(fmt::format("bad #EXT-X-MEDIA-SEQUENCE \"{}\"", value));
+    playlist_.media_sequence = *n;
+    saw_media_tag_ = true;
+    return {};
+  }
+  if (name == "EXT-X-BYTERANGE") {
+    pending_range_ = ParseRange(value);
+    if (!pending_range_) return LineError(fmt::format("bad #EXT-X-BYTERANGE \"{}\"", value));
+    return {};
+  }
+  if (name == "EXT-X-ENDLIST") {
+    playlist_.end_list = saw_media_tag_ = true;
+  } else if (name == "EXT-X-PLAYLIST-TYPE") {
+    playlist_.playlist_type = std::string(Trim(value));
+  } else if (name == "EXT-X-DISCONTINUITY") {
+    pending_discontinuity_ = true;
+  } else if (name == "EXT-X-KEY") {
+    return OnKey(value);
+  } else if (name == "EXT-X-MAP") {
+    return OnMap(value);
+  }
+  return {};
+}
+
+Result<void> Parser::OnMasterTag(std::string_view name, std::string_view value) {
+  if (saw_media_tag_ || !playlist_.segments.empty() || pending_segment_) {
+    return LineError(fmt::format("#{} in a media playlist (mixes master and media tags)", name));
+  }
+  return name == "EXT-X-STREAM-INF" ? OnStreamInf(value) : OnMedia(value);
+}
+
+Result<void> Parser::OnStreamInf(std::string_view value) {
+  if (pending_variant_) return LineError("#EXT-X-STREAM-INF without a URI line");
+  Result<AttributeList> attrs = Attributes("EXT-X-STREAM-INF", value);
+  if (!attrs) return tl::unexpected(attrs.error());
+  VariantStream v;
+  const std::optional<std::uint64_t> bw = attrs->FindUint("BANDWIDTH");
+  if (!bw) return LineError("#EXT-X-STREAM-INF without a numeric BANDWIDTH");
+  v.bandwidth = *bw;
+  v.average_bandwidth = attrs->FindUint("AVERAGE-BANDWIDTH");
+  v.resolution = std::string(attrs->Find("RESOLUTION").value_or(""));
+  if (!v.resolution.empty()) {
+    const size_t x = v.resolution.find_first_of("xX");
+    const auto w = ParseUint(std::string_view(v.resolution).substr(0, x));
+    const auto h = x == std::string::npos ? std::nullopt
+                                          : ParseUint(std::string_view(v.resolution).substr(x + 1));
+    if (w && h && *w < 100000 && *h < 100000) {
+      v.width = static_cast<int>(*w);
+      v.height = static_cast<int>(*h);
+    } else {
+      Warn(fmt::format("bad RESOLUTION \"{}\"", v.resolution));
+    }
+  }
+  v.codecs = std::string(attrs->Find("CODECS").value_or(""));
+  v.audio_group = std::string(attrs->Find("AUDIO").value_or(""));
+  v.video_group = std::string(attrs->Find("VIDEO").value_or(""));
+  v.subtitles_group = std::string(attrs->Find("SUBTITLES").value_or(""));
+  pending_variant_ = std::move(v);
+  return {};
+}
+
+Result<void> Parser::OnMedia(std::string_view value) {
+  Result<AttributeList> attrs = Attributes("EXT-X-MEDIA", value);
+  if (!attrs) return tl::unexpected(attrs.error());
+  Rendition r;
+  r.type = std::string(attrs->Find("TYPE").value_or(""));
+  r.group_id = std::string(attrs->Find("GROUP-ID").value_or(""));
+  if (r.type.empty() || r.group_id.empty())
+    return LineError("#EXT-X-MEDIA without TYPE or GROUP-ID");
+  r.name = std::string(attrs->Find("NAME").value_or(""));
+  r.language = std::string(attrs->Find("LANGUAGE").value_or(""));
+  r.is_default = attrs->Find("DEFAULT").value_or("") == "YES";
+  if (const auto uri = attrs->Find("URI"); uri && !uri->empty()) r.uri = Resolve(*uri);
+  playlist_.renditions.push_back(std::move(r));
+  return {};
+}
+
+Result<void> Parser::OnExtinf(std::string_view value) {
+  if (pending_variant_ || !playlist_.variants.empty() || !playlist_.renditions.empty()) {
+    return LineError("#EXTINF in a master playlist (mixes master and media tags)");
+  }
+  if (pending_segment_) Warn("#EXTINF without a URI line (ignored)");
+  const size_t comma = value.find(',');
+  const std::optional<double> d = ParseDecimal(value.substr(0, comma));
+  if (!d) return LineError(fmt::format("bad #EXTINF duration \"{}\"", value.substr(0, comma)));
+  Segment s;
+  s.duration_s = *d;
+  if (comma != std::string_view::npos) s.title = std::string(Trim(value.substr(comma + 1)));
+  pending_segment_ = std::move(s);
+  saw_media_tag_ = true;
+  return {};
+}
+
+Result<void> Parser::OnKey(std::string_view value) {
+  Result<AttributeList> attrs = Attributes("EXT-X-KEY", value);
+  if (!attrs) return tl::unexpected(attrs.error());
+  const std::string_view method = attrs->Find("METHOD").value_or("");
+  if (method.empty()) return LineError("#EXT-X-KEY without METHOD");
+  if (method == "NONE") {
+    key_method_.clear();
+    key_uri_.clear();
+    return {};
+  }
+  key_method_ = std::string(method);
+  const std::optional<std::string_view> uri = attrs->Find("URI");
+  if (!uri || uri->empty())
+    return LineError(fmt::format("#EXT-X-KEY METHOD={} without URI", method));
+  key_uri_ = Resolve(*uri);
+  return {};
+}
+
+Result<void> Parser::OnMap(std::string_view value) {
+  Result<AttributeList> attrs = Attributes("EXT-X-MAP", value);
+  if (!attrs) return tl::unexpected(attrs.error());
+  const std::optional<std::string_view> uri = attrs->Find("URI");
+  if (!uri || uri->empty()) return LineError("#EXT-X-MAP without URI");
+  if (const auto range = attrs->Find("BYTERANGE"); range && !ParseRange(*range)) {
+    return LineError(fmt::format("bad #EXT-X-MAP BYTERANGE \"{}\"", *range));
+  }
+  map_uri_ = Resolve(*uri);
+  saw_media_tag_ = true;
+  return {};
+}
+
+Result<void> Parser::OnUri(std::string_view line) {
+  if (pending_variant_) {
+    pending_variant_->uri = Resolve(line);
+    playlist_.variants.push_back(std::move(*pending_variant_));
+    pending_variant_.reset();
+    return {};
+  }
+  if (!pending_segment_) {
+    Warn(fmt::format("URI \"{}\" without #EXTINF or #EXT-X-STREAM-INF (ignored)", line));
+    return {};
+  }
+  Segment s = std::move(*pending_segment_);
+  pending_segment_.reset();
+  s.uri = Resolve(line);
+  if (pending_range_) {
+    ByteRange br{pending_range_->length, pending_range_->offset.value_or(0)};
+    if (!pending_range_->offset) {
+      if (last_range_uri_ != s.uri)
+        return LineError(
+            "#EXT-X-BYTERANGE without offset does not "
+            "follow a sub-range of the same resource");
+      br.offset = last_range_end_;
+    }
+    s.byte_range = br;
+    last_range_uri_ = s.uri;
+    last_range_end_ = br.offset + br.length;
+    pending_range_.reset();
+  } else {
+    last_range_uri_.clear();
+  }
+  s.map_uri = map_uri_;
+  s.key_method = key_method_;
+  s.key_uri = key_uri_;
+  s.discontinuity = std::exchange(pending_discontinuity_, false);
+  // RFC 8216 §4.3.3.1: the EXTINF duration rounded to the nearest integer must not exceed
+  // the target duration. Players cope, but live edge timing (and our stall watchdog) suffer.
+  if (saw_target_duration_ && !warned_long_segment_ &&
+      std::round(s.duration_s) > playlist_.target_duration_s) {
+    warned_long_segment_ = true;
+    Warn(fmt::format("segment of {:g} s exceeds #EXT-X-TARGETDURATION {:g}", s.duration_s,
+                     playlist_.target_duration_s));
+  }
+  playlist_.segments.push_back(std::move(s));
+  return {};
+}
+
+Result<void> Parser::Finish() {
+  if (pending_variant_) return LineError("#EXT-X-STREAM-INF without a URI line at end of playlist");
+  if (pending_segment_) Warn("#EXTINF without a URI line at end of playlist (ignored)");
+  playlist_.is_master = !playlist_.variants.empty() || !playlist_.renditions.empty();
+  if (playlist_.is_master && playlist_.variants.empty()) {
+    return Fail(ErrorCode::kParse, "master playlist has #EXT-X-MEDIA but no #EXT-X-STREAM-INF");
+  }
+  if (!playlist_.is_master && !saw_target_duration_) {
+    playlist_.warnings.insert(playlist_.warnings.begin(),
+                              "media playlist has no #EXT-X-TARGETDURATION");
+  }
+  return {};
+}
+
+Result<AttributeList> Parser::Attributes(std::string_view tag, std::string_view value) const {
+  Result<AttributeList> attrs = ParseAttributeList(value);
+  if (!attrs) return LineError(fmt::format("#{}: {}", tag, attrs.error().detail));
+  return attrs;
+}
+
+tl::unexpected<Error> Parser::LineError(std::string_view what) const {
+  return Fail(ErrorCode::kParse, fmt::format("playlist line {}: {}", line_no_, what));
+}
+
+void Parser::Warn(std::string_view what) {
+  playlist_.warnings.push_back(fmt::format("line {}: {}", line_no_, what));
+}
+
+}  // namespace
+
+std::string QuoteBodyStart(std::string_view body, size_t max_chars) {
+  body = SkipBomAndSpace(body);
+  std::string out;
+  size_t i = 0;
+  for (; i < body.size() && out.size() < max_chars; ++i) {
+    const auto c = static_cast<unsigned char>(body[i]);
+    if (IsSpace(body[i])) {
+      if (out.empty() || out.back() != ' ') out += ' ';
+    } else {
+      out += (c < 0x20 || c >= 0x7f) ? '?' : body[i];
+    }
+  }
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  if (i < body.size()) out += "...";
+  return out;
+}
+
+Result<Playlist> ParsePlaylist(std::string_view body, std::string_view base_url) {
+  const std::string_view text = SkipBomAndSpace(body);
+  if (text.empty()) return Fail(ErrorCode::kHttp, "not an HLS playlist: the body is empty");
+  const bool header_ok = text.substr(0, kHeader.size()) == kHeader &&
+                         (text.size() == kHeader.size() || IsSpace(text[kHeader.size()]));
+  if (!header_ok) {
+    return Fail(ErrorCode::kHttp,
+                fmt::format("not an HLS playlist (no #EXTM3U header); body starts with \"{}\"",
+                            QuoteBodyStart(text)));
+  }
+  const size_t nl = text.find('\n');
+  // Leading blank lines still count, so that error line numbers match an editor's.
+  const auto skipped = body.substr(0, body.size() - text.size());
+  Parser parser(base_url, 1 + static_cast<int>(std::count(skipped.begin(), skipped.end(), '\n')));
+  return parser.Run(nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1));
+}
+
+}  // namespace hs::hls

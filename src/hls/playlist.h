@@ -1,0 +1,94 @@
+// hls-swarm — Copyright (C) 2026 the hls-swarm authors. MIT licence.
+#pragma once
+
+// A hand-written M3U8 (RFC 8216) parser. Debian packages no maintained C++ HLS playlist parser,
+// and hls-swarm only needs the tags below to check a stream before the run starts, so a small
+// scanner is simpler than vendoring one. Viewers themselves are real FFmpeg processes; nothing here
+// runs per request.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.h"
+
+namespace hs::hls {
+
+/// A variant stream of a master playlist: one #EXT-X-STREAM-INF tag and the URI line after it.
+struct VariantStream {
+  std::uint64_t bandwidth = 0;                     ///< BANDWIDTH, bits per second (required)
+  std::optional<std::uint64_t> average_bandwidth;  ///< AVERAGE-BANDWIDTH, bits per second
+  std::string resolution;                          ///< RESOLUTION as written ("1280x720"), or ""
+  int width = 0;                                   ///< from RESOLUTION, 0 if absent
+  int height = 0;                                  ///< from RESOLUTION, 0 if absent
+  std::string codecs;                              ///< CODECS, e.g. "avc1.64001f,mp4a.40.2"
+  std::string audio_group;                         ///< AUDIO group id, or ""
+  std::string video_group;                         ///< VIDEO group id, or ""
+  std::string subtitles_group;                     ///< SUBTITLES group id, or ""
+  std::string uri;                                 ///< absolute (resolved against the playlist)
+};
+
+/// An #EXT-X-MEDIA alternative rendition (audio track, subtitles, alternative video).
+struct Rendition {
+  std::string type;         ///< TYPE: AUDIO, VIDEO, SUBTITLES or CLOSED-CAPTIONS
+  std::string group_id;     ///< GROUP-ID
+  std::string name;         ///< NAME
+  std::string language;     ///< LANGUAGE, or ""
+  bool is_default = false;  ///< DEFAULT=YES
+  std::string uri;          ///< absolute; "" when the rendition is muxed into the variant
+};
+
+/// A byte range of a resource (#EXT-X-BYTERANGE or the BYTERANGE attribute of #EXT-X-MAP).
+struct ByteRange {
+  std::uint64_t length = 0;
+  std::uint64_t offset = 0;  ///< resolved: an omitted offset continues the previous sub-range
+};
+
+/// One media segment of a media playlist.
+struct Segment {
+  double duration_s = 0;  ///< from #EXTINF
+  std::string title;      ///< the #EXTINF title after the comma, usually ""
+  std::string uri;        ///< absolute
+  std::optional<ByteRange> byte_range;
+  std::string map_uri;         ///< absolute URI of the #EXT-X-MAP init section, or ""
+  std::string key_method;      ///< #EXT-X-KEY METHOD in force ("AES-128", ...), "" = none
+  std::string key_uri;         ///< absolute key URI in force, or ""
+  bool discontinuity = false;  ///< preceded by #EXT-X-DISCONTINUITY
+};
+
+/// A parsed playlist: either a master playlist (variants/renditions set, segments empty) or a
+/// media playlist (segments set, variants empty).
+struct Playlist {
+  bool is_master = false;
+  int version = 1;                      ///< #EXT-X-VERSION (1 when absent)
+  std::vector<VariantStream> variants;  ///< master: in playlist order
+  std::vector<Rendition> renditions;    ///< master: #EXT-X-MEDIA tags in order
+  double target_duration_s = 0;         ///< media: #EXT-X-TARGETDURATION (0 if missing)
+  std::uint64_t media_sequence = 0;     ///< media: #EXT-X-MEDIA-SEQUENCE (0 when absent)
+  bool end_list = false;                ///< media: #EXT-X-ENDLIST present (VOD or ended)
+  std::string playlist_type;            ///< media: #EXT-X-PLAYLIST-TYPE ("VOD", "EVENT" or "")
+  std::vector<Segment> segments;        ///< media: in playlist order
+  std::vector<std::string> warnings;    ///< tolerated oddities, one line each ("line 7: ...")
+
+  /// True for a media playlist that may still grow (no #EXT-X-ENDLIST).
+  bool IsLive() const { return !is_master && !end_list; }
+};
+
+/// Parses an M3U8 body fetched from \a base_url; every URI is resolved against \a base_url (pass
+/// the URL after redirects). An empty \a base_url leaves URIs as written.
+/// Fails with ErrorCode::kHttp when the body is not a playlist at all (it must start with
+/// #EXTM3U, after an optional UTF-8 BOM and whitespace); the detail quotes the first ~40
+/// printable characters, so an HTML error page is obvious. Fails with ErrorCode::kParse, naming
+/// the line, on malformed tags that matter (bad #EXTINF, #EXT-X-STREAM-INF without BANDWIDTH or
+/// URI line, a playlist that mixes master and media tags). Unknown tags and comments are ignored.
+/// Pure; thread-safe.
+Result<Playlist> ParsePlaylist(std::string_view body, std::string_view base_url);
+
+/// Up to \a max_chars characters from the start of \a body for an error message: a BOM and
+/// leading whitespace skipped, whitespace runs folded to one space, other control and non-ASCII
+/// bytes shown as '?'. Pure.
+std::string QuoteBodyStart(std::string_view body, size_t max_chars = 40);
+
+}  // namespace hs::hls

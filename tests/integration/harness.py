@@ -1,0 +1,240 @@
+# hls-swarm — Copyright (C) 2026 the hls-swarm authors. MIT licence.
+"""Shared pieces of the integration tests: network namespaces, processes stopped by PID,
+the bundled origin, metrics scraping and the origin's access log.
+
+Every process a test starts is tracked here and stopped by its PID; namespaces and temporary
+directories are removed at the end, whatever happened.
+"""
+import os
+import re
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+import unittest
+import urllib.request
+
+BIN = os.environ.get("HLS_SWARM_BIN", os.path.join(os.path.dirname(__file__), "../../build/hls-swarm"))
+
+
+def have(cmd):
+    return shutil.which(cmd) is not None
+
+
+def skip_unless_root_netns(test):
+    if os.geteuid() != 0:
+        raise unittest.SkipTest("needs root for network namespaces")
+    if not have("ip"):
+        raise unittest.SkipTest("needs iproute2 (ip)")
+    for tool in ("ffmpeg", "nginx", "curl"):
+        if not have(tool) and not os.path.exists("/usr/sbin/" + tool):
+            raise unittest.SkipTest(f"needs {tool}")
+
+
+def wait_for(pred, timeout, interval=0.2):
+    """Polls pred() until it is truthy or timeout seconds pass; returns its last value."""
+    end = time.monotonic() + timeout
+    value = pred()
+    while not value and time.monotonic() < end:
+        time.sleep(interval)
+        value = pred()
+    return value
+
+
+def pid_alive(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            state = f.read().rsplit(")", 1)[1].split()[0]
+        return state != "Z"
+    except (FileNotFoundError, ProcessLookupError, IndexError):
+        return False
+
+
+def children_of(pid):
+    """PIDs of all descendants of pid (from /proc), deepest last."""
+    parents = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+            parents.setdefault(ppid, []).append(int(entry))
+        except (OSError, IndexError, ValueError):
+            continue
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        for c in parents.get(p, []):
+            out.append(c)
+            todo.append(c)
+    return out
+
+
+def proc_comm(pid):
+    try:
+        with open(f"/proc/{pid}/comm") as f:
+            return f.read().strip()
+    except OSError:
+        return ""
+
+
+class Proc:
+    """A started process with its output in files; stop() ends it by PID."""
+
+    def __init__(self, argv, workdir, name, env=None):
+        self.name = name
+        self.out_path = os.path.join(workdir, f"{name}.out")
+        self.err_path = os.path.join(workdir, f"{name}.err")
+        self._out = open(self.out_path, "wb")
+        self._err = open(self.err_path, "wb")
+        self.p = subprocess.Popen(argv, stdout=self._out, stderr=self._err, stdin=subprocess.DEVNULL,
+                                  env=env, start_new_session=True)
+        self.pid = self.p.pid
+
+    def stdout(self):
+        with open(self.out_path, errors="replace") as f:
+            return f.read()
+
+    def stderr(self):
+        with open(self.err_path, errors="replace") as f:
+            return f.read()
+
+    def wait(self, timeout):
+        try:
+            return self.p.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return None
+
+    def signal(self, sig):
+        if self.p.poll() is None:
+            os.kill(self.pid, sig)
+
+    def stop(self, timeout=15):
+        """SIGTERM, then SIGKILL the process and every descendant still alive (by PID)."""
+        if self.p.poll() is None:
+            kids = children_of(self.pid)
+            os.kill(self.pid, signal.SIGTERM)
+            if self.wait(timeout) is None:
+                for pid in [self.pid] + kids:
+                    try:
+                        os.kill(pid, signal.SIGKILL)
+                    except ProcessLookupError:
+                        pass
+                self.wait(5)
+        self._out.close()
+        self._err.close()
+
+
+class NetnsPair:
+    """Two network namespaces joined by a veth pair: 'origin' (.1) and 'client' (.2).
+    Addresses live only inside these namespaces, which the test creates and removes."""
+
+    def __init__(self, tag):
+        self.tag = tag
+        subnet = 200 + (os.getpid() % 50)
+        self.origin_ns = f"hs-{tag}-o-{os.getpid()}"
+        self.client_ns = f"hs-{tag}-c-{os.getpid()}"
+        self.origin_ip = f"10.213.{subnet}.1"
+        self.client_ip = f"10.213.{subnet}.2"
+        self.veth_o = f"hso{os.getpid() % 100000}"
+        self.veth_c = f"hsc{os.getpid() % 100000}"
+
+    def __enter__(self):
+        run = lambda *a: subprocess.run(a, check=True, capture_output=True)
+        run("ip", "netns", "add", self.origin_ns)
+        run("ip", "netns", "add", self.client_ns)
+        for ns in (self.origin_ns, self.client_ns):
+            run("ip", "-n", ns, "link", "set", "lo", "up")
+        run("ip", "link", "add", self.veth_o, "netns", self.origin_ns, "type", "veth", "peer", "name",
+            self.veth_c, "netns", self.client_ns)
+        run("ip", "-n", self.origin_ns, "addr", "add", f"{self.origin_ip}/24", "dev", self.veth_o)
+        run("ip", "-n", self.client_ns, "addr", "add", f"{self.client_ip}/24", "dev", self.veth_c)
+        run("ip", "-n", self.origin_ns, "link", "set", self.veth_o, "up")
+        run("ip", "-n", self.client_ns, "link", "set", self.veth_c, "up")
+        return self
+
+    def __exit__(self, *exc):
+        for ns in (self.client_ns, self.origin_ns):
+            subprocess.run(["ip", "netns", "del", ns], capture_output=True)
+
+    def in_origin(self, argv):
+        return ["ip", "netns", "exec", self.origin_ns] + argv
+
+    def in_client(self, argv):
+        return ["ip", "netns", "exec", self.client_ns] + argv
+
+    def curl(self, ns, url, timeout=5):
+        r = subprocess.run(["ip", "netns", "exec", ns, "curl", "-s", "--max-time", str(timeout), url],
+                           capture_output=True, text=True)
+        return r.stdout if r.returncode == 0 else None
+
+
+class Workdir:
+    def __enter__(self):
+        self.path = tempfile.mkdtemp(prefix="hls-swarm-it-")
+        return self.path
+
+    def __exit__(self, *exc):
+        if os.environ.get("HS_KEEP_WORKDIR"):
+            print("kept", self.path)
+            return
+        shutil.rmtree(self.path, ignore_errors=True)
+
+
+def start_origin(workdir, profile="tiny", addr="127.0.0.1", port=8080, wrap=lambda a: a):
+    """Starts `hls-swarm origin` and waits until it says ready. Returns (Proc, origin dir)."""
+    odir = os.path.join(workdir, "origin")
+    os.makedirs(odir, exist_ok=True)
+    argv = wrap([BIN, "origin", "-profile", profile, "-addr", addr, "-port", str(port), "-dir", odir])
+    proc = Proc(argv, workdir, "origin")
+    ok = wait_for(lambda: "ready" in proc.stdout() or proc.p.poll() is not None, 60)
+    if not ok or proc.p.poll() is not None:
+        err = proc.stderr()
+        proc.stop()
+        raise AssertionError(f"origin did not start: {err[-2000:]}")
+    return proc, odir
+
+
+def parse_metrics(text):
+    """{'name{labels}': value} from Prometheus text format."""
+    out = {}
+    for line in (text or "").splitlines():
+        if not line or line.startswith("#"):
+            continue
+        key, _, value = line.rpartition(" ")
+        try:
+            out[key] = float(value)
+        except ValueError:
+            pass
+    return out
+
+
+def metric(metrics, name):
+    """Sum of every series of a metric name."""
+    total = 0.0
+    for k, v in metrics.items():
+        if k == name or k.startswith(name + "{"):
+            total += v
+    return total
+
+
+ACCESS_RE = re.compile(r'^(\S+) (\d+) (\d+) (\S+) "([^"]*)" (\S+) (\d+) (\d+) (\d+)$')
+
+
+def read_access_log(path):
+    """Rows of the origin's access log: dicts with msec, status, bytes, rtime, ua, uri."""
+    rows = []
+    with open(path, errors="replace") as f:
+        for line in f:
+            m = ACCESS_RE.match(line.strip())
+            if m:
+                rows.append({"msec": float(m[1]), "status": int(m[2]), "bytes": int(m[3]),
+                             "rtime": float(m[4]), "ua": m[5], "uri": m[6]})
+    return rows
+
+
+def is_segment(uri):
+    path = uri.split("?")[0]
+    return not (path.endswith(".m3u8") or path in ("/health", "/nginx_status"))
