@@ -72,6 +72,7 @@ class LoadRun {
   std::unique_ptr<Timer> duration_timer_;
   std::unique_ptr<Timer> status_timer_;
   SteadyTime started_at_{};
+  std::optional<SteadyTime> stopped_at_;  ///< when shutdown began: the run's measured end
   bool shutting_down_ = false;
   bool startup_aborted_ = false;
   int exit_code_ = kExitOk;
@@ -180,7 +181,7 @@ void LoadRun::StartViewers() {
 
 stats::Snapshot LoadRun::Snap() {
   if (stats_ == nullptr || supervisor_ == nullptr) return {};
-  return stats_->Take(*supervisor_, ToSeconds(clock_.Now() - started_at_));
+  return stats_->Take(*supervisor_, ToSeconds(stopped_at_.value_or(clock_.Now()) - started_at_));
 }
 
 void LoadRun::LogStatus() {
@@ -196,6 +197,7 @@ void LoadRun::BeginShutdown(const char* why) {
     return;
   }
   shutting_down_ = true;
+  stopped_at_ = clock_.Now();
   log::Info("stopping ({}): signalling {} viewers", why, supervisor_->Counts().running);
   duration_timer_.reset();
   supervisor_->Shutdown([this] { FinishShutdown(); });

@@ -159,14 +159,28 @@ bool RunSystemChecks(const config::Config& cfg) {
   const auto needed = static_cast<rlim_t>(cfg.ComputeDerived().recommended_fd_limit);
   preflight::RaiseNofileSoftLimit(needed);
   auto findings = preflight::CheckSystem(cfg, preflight::ReadSystemFacts());
+  // Kernel settings are advice for large runs: one summary line, the details at debug level.
+  int kernel_warnings = 0;
   for (const auto& f : findings) {
     std::string line = f.fix.empty() ? f.what : fmt::format("{} (fix: {})", f.what, f.fix);
+    // The port range scales with the viewer count, so it stays a warning of its own.
+    const bool kernel = f.fix.rfind("sysctl", 0) == 0 && f.what.rfind("ephemeral ports", 0) != 0;
+    if (kernel && f.severity == preflight::Severity::kWarning) {
+      ++kernel_warnings;
+      log::Debug("preflight: {}", line);
+      continue;
+    }
     switch (f.severity) {
       case preflight::Severity::kFailure: log::Error("preflight: {}", line); break;
       case preflight::Severity::kWarning: log::Warn("preflight: {}", line); break;
       case preflight::Severity::kNote: log::Debug("preflight: {}", line); break;
       case preflight::Severity::kOk: break;
     }
+  }
+  if (kernel_warnings > 0) {
+    log::Warn("preflight: {} kernel settings differ from the recommended ones (they matter for "
+              "hundreds of viewers); apply them with `sysctl -p {}`, list them with "
+              "-log-level debug", kernel_warnings, preflight::kSysctlConfPath);
   }
   return !preflight::AnyFailure(findings);
 }

@@ -132,9 +132,9 @@ std::string_view Qualifier(SysctlCompare c) {
     case C::kAtMost:
       return " or less";
     case C::kEnabled:
-      return " (any non-zero)";
+      return ", or any non-zero";
     case C::kBitsSet:
-      return " (bits set)";
+      return ", bits set";
     case C::kEachAtLeast:
       return " or more, each";
     default:
