@@ -34,6 +34,7 @@ integration-test: build
 	@cd $(BUILD) && ctest --output-on-failure -L integration
 
 test: build asan
+	@scripts/check_layering.sh
 	@$(MAKE) --no-print-directory asan-test
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -L unit
 	@cd $(BUILD) && ctest --output-on-failure -L integration

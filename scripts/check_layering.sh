@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Module directions (STYLE.md §2): a module may include only the modules listed for it.
+# Upstream never includes downstream. Exits 1 and lists every offending include.
+set -euo pipefail
+cd "$(dirname "$0")/../src"
+
+declare -A allowed=(
+  [core]=""
+  [config]="core"
+  [hls]="core"
+  [ffmpeg]="core config"
+  [supervisor]="core config ffmpeg"
+  [stats]="core config ffmpeg supervisor"
+  [metrics]="core config stats"
+  [report]="core config stats"
+  [tui]="core config stats"
+  [tap]="core config hls"
+  [preflight]="core config hls"
+  [origin]="core config supervisor"
+)
+
+status=0
+for mod in */; do
+  mod=${mod%/}
+  if [[ -z ${allowed[$mod]+x} ]]; then
+    echo "layering: module src/$mod has no entry in scripts/check_layering.sh" >&2
+    status=1
+    continue
+  fi
+  while IFS=: read -r file _ inc; do
+    dep=$(sed -E 's/.*#include "([a-z_]+)\/.*/\1/' <<<"$inc")
+    [[ $dep == "$mod" ]] && continue
+    if [[ " ${allowed[$mod]} " != *" $dep "* ]]; then
+      echo "layering: src/$file includes $dep/, but $mod may include only: ${allowed[$mod]:-nothing}" >&2
+      status=1
+    fi
+  done < <(grep -HnE '^#include "[a-z_]+/' "$mod"/*.h "$mod"/*.cc 2>/dev/null | sed -E 's/^([^:]+):([0-9]+):/\1:\2:/')
+done
+((status == 0)) && echo "layering: ok"
+exit $status

@@ -1,0 +1,62 @@
+// hls-swarm — Copyright (C) 2026 the hls-swarm authors. MIT licence.
+#include "metrics/exporter.h"
+
+#include <gtest/gtest.h>
+
+namespace hs::metrics {
+namespace {
+
+stats::Snapshot Sample() {
+  stats::Snapshot s;
+  s.target = 20;
+  s.active = 18;
+  s.running = 19;
+  s.stalled = 1;
+  s.ramp_progress = 1.0;
+  s.starts = 23;
+  s.restarts_by_cause = {{"exit_clean", 2}, {"stall", 1}};
+  s.exits_by_reason = {{"clean", 2}};
+  s.requests_by_kind = {{"segment", 100}, {"playlist", 60}};
+  s.http_errors_by_code = {{404, 3}, {503, 1}};
+  s.errors_by_type = {{"http_4xx", 3}, {"http_5xx", 1}};
+  s.bytes_received = 12345;
+  for (std::uint64_t us : {1000u, 2000u, 300000u}) s.startup_us.Record(us);
+  s.speed_milli.Record(1000);
+  return s;
+}
+
+std::string Text() { return RenderText(BuildFamilies(Sample(), {"0.1.0", "5.1.9", "seg_max_retry"})); }
+
+TEST(ExporterTest, GaugesAndCountersCarrySnapshotValues) {
+  const std::string t = Text();
+  EXPECT_NE(t.find("hlsswarm_clients_active 18"), std::string::npos) << t;
+  EXPECT_NE(t.find("hlsswarm_clients_target 20"), std::string::npos);
+  EXPECT_NE(t.find("hlsswarm_clients_stalled 1"), std::string::npos);
+  EXPECT_NE(t.find("hlsswarm_client_starts_total 23"), std::string::npos);
+  EXPECT_NE(t.find("hlsswarm_restarts_total{cause=\"stall\"} 1"), std::string::npos);
+  EXPECT_NE(t.find("hlsswarm_requests_total{kind=\"segment\"} 100"), std::string::npos);
+  EXPECT_NE(t.find("hlsswarm_http_responses_total{kind=\"any\",code=\"404\"} 3"), std::string::npos);
+  EXPECT_NE(t.find("hlsswarm_errors_total{type=\"http_5xx\"} 1"), std::string::npos);
+  EXPECT_NE(t.find("hlsswarm_bytes_received_total 12345"), std::string::npos);
+  EXPECT_NE(t.find("hlsswarm_build_info{version=\"0.1.0\",ffmpeg_version=\"5.1.9\""), std::string::npos);
+  EXPECT_NE(t.find("# TYPE hlsswarm_restarts_total counter"), std::string::npos);
+}
+
+TEST(ExporterTest, HistogramBucketsAreCumulative) {
+  const std::string t = Text();
+  EXPECT_NE(t.find("hlsswarm_viewer_startup_seconds_bucket{le=\"0.001\"} 1"), std::string::npos) << t;
+  EXPECT_NE(t.find("hlsswarm_viewer_startup_seconds_bucket{le=\"0.0025\"} 2"), std::string::npos);
+  EXPECT_NE(t.find("hlsswarm_viewer_startup_seconds_bucket{le=\"0.25\"} 2"), std::string::npos);
+  EXPECT_NE(t.find("hlsswarm_viewer_startup_seconds_bucket{le=\"0.5\"} 3"), std::string::npos);
+  EXPECT_NE(t.find("hlsswarm_viewer_startup_seconds_bucket{le=\"+Inf\"} 3"), std::string::npos);
+  EXPECT_NE(t.find("hlsswarm_viewer_startup_seconds_count 3"), std::string::npos);
+}
+
+TEST(ExporterTest, KindsAreAlwaysPresentSoRatesStartAtZero) {
+  const std::string t = RenderText(BuildFamilies(stats::Snapshot{}, {"v", "f", ""}));
+  EXPECT_NE(t.find("hlsswarm_requests_total{kind=\"segment\"} 0"), std::string::npos) << t;
+  EXPECT_NE(t.find("hlsswarm_requests_total{kind=\"playlist\"} 0"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace hs::metrics

@@ -1,0 +1,62 @@
+// hls-swarm — Copyright (C) 2026 the hls-swarm authors. MIT licence.
+#include "report/report.h"
+
+#include <gtest/gtest.h>
+
+namespace hs::report {
+namespace {
+
+stats::Snapshot Sample() {
+  stats::Snapshot s;
+  s.stream_url = "http://o/stream.m3u8";
+  s.profile = "default";
+  s.elapsed_s = 95.5;
+  s.target = 20;
+  s.peak_active = 20;
+  s.active = 19;
+  s.starts = 22;
+  s.restarts_by_cause = {{"exit_error", 2}};
+  s.exits_by_reason = {{"exit_code", 2}, {"stopped", 20}};
+  s.requests_by_kind = {{"segment", 900}, {"playlist", 450}};
+  s.http_errors_by_code = {{503, 4}};
+  s.errors_by_type = {{"http_5xx", 4}};
+  s.segments_failed = 2;
+  for (int i = 1; i <= 100; ++i) s.speed_milli.Record(static_cast<std::uint64_t>(900 + i));
+  return s;
+}
+
+TEST(ReportTest, TextHasEveryRow) {
+  const std::string t = FormatText(Sample());
+  for (const char* needle :
+       {"run duration           1m35s", "target 20, peak active 20, active at end 19", "starts                 22",
+        "restarts               2 (exit_error 2)", "exits                  exit_code 2, stopped 20",
+        "requests               1350 (playlist 450, segment 900)", "HTTP errors            503 4",
+        "errors                 4 (http_5xx 4)", "failed 2, skipped 0", "p50 0.96x"}) {
+    EXPECT_NE(t.find(needle), std::string::npos) << needle << "\n" << t;
+  }
+}
+
+TEST(ReportTest, JsonMirrorsText) {
+  auto j = ToJson(Sample());
+  EXPECT_EQ(j["viewers"]["target"], 20);
+  EXPECT_EQ(j["requests"]["by_kind"]["segment"], 900);
+  EXPECT_EQ(j["requests"]["total"], 1350);
+  EXPECT_EQ(j["restarts"]["by_cause"]["exit_error"], 2);
+  EXPECT_EQ(j["http_errors_by_code"]["503"], 4);
+  EXPECT_DOUBLE_EQ(j["duration_seconds"].get<double>(), 95.5);
+  // Within one histogram bucket (1/32 of the power of two): 950 is reported as 959.
+  EXPECT_NEAR(j["playback_speed"]["p50"].get<double>(), 0.95, 0.016);
+  EXPECT_NEAR(j["playback_speed"]["max"].get<double>(), 1.0, 0.001);
+}
+
+TEST(ReportTest, StatusLineAndJson) {
+  auto s = Sample();
+  s.ramp_progress = 0.5;
+  const std::string line = FormatStatusLine(s);
+  EXPECT_NE(line.find("active=19/20"), std::string::npos) << line;
+  EXPECT_NE(line.find("ramp=50%"), std::string::npos) << line;
+  EXPECT_EQ(StatusJson(s)["requests"], 1350);
+}
+
+}  // namespace
+}  // namespace hs::report
