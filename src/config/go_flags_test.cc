@@ -11,12 +11,14 @@ namespace {
 
 std::vector<ArgToken> Tokens(const std::vector<std::string>& words) {
   std::vector<ArgToken> out;
+  out.reserve(words.size());
   for (const std::string& w : words) out.push_back({w, false});
   return out;
 }
 
 std::vector<std::string> Texts(const std::vector<ArgToken>& tokens) {
   std::vector<std::string> out;
+  out.reserve(tokens.size());
   for (const ArgToken& t : tokens) out.push_back(t.text);
   return out;
 }

@@ -73,6 +73,7 @@ std::string FormatText(const stats::Snapshot& s) {
   Row(out, "run duration", Seconds(s.elapsed_s));
   Row(out, "viewers", fmt::format("target {}, peak active {}, active at end {}, peak running {}",
                                   s.target, s.peak_active, s.active, s.peak_running));
+  Row(out, "ramp", fmt::format("achieved {:.2f} viewers/s", s.ramp_rate_achieved));
   Row(out, "starts", fmt::format("{} (spawn failures {})", s.starts, s.spawn_failures));
   Row(out, "restarts", fmt::format("{} ({})", s.TotalRestarts(), Joined(s.restarts_by_cause)));
   Row(out, "exits", Joined(s.exits_by_reason));
@@ -108,6 +109,7 @@ nlohmann::json ToJson(const stats::Snapshot& s) {
         {"peak_active", s.peak_active},
         {"active_at_end", s.active},
         {"peak_running", s.peak_running}}},
+      {"ramp_rate_achieved", s.ramp_rate_achieved},
       {"starts", s.starts},
       {"spawn_failures", s.spawn_failures},
       {"restarts", {{"total", s.TotalRestarts()}, {"by_cause", MapJson(s.restarts_by_cause)}}},

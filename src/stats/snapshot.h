@@ -31,6 +31,7 @@ struct Snapshot {
   int peak_active = 0;
   int peak_running = 0;
   double ramp_progress = 0;  ///< 0..1
+  double ramp_rate_achieved = 0;  ///< mean first starts per second (should equal -ramp-rate)
 
   // Viewer lifecycle counters.
   std::uint64_t starts = 0;          ///< processes spawned (first starts + restarts)

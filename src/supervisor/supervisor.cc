@@ -177,6 +177,11 @@ void Supervisor::StartViewer(Viewer& v) {
   so.progress_pipe = opts_.progress_pipe;
   so.child_mask = opts_.child_mask;
   auto child = spawner_.Spawn(v.id, v.starts, so);
+  if (v.starts == 0) {
+    const SteadyTime now = loop_.clock().Now();
+    if (first_starts_++ == 0) first_start_at_ = now;
+    last_first_start_at_ = now;
+  }
   ++v.starts;
   if (!child) {
     listener_.OnSpawnFailed(v.id, child.error());
@@ -367,6 +372,12 @@ ViewerCounts Supervisor::Counts() const {
     }
   }
   return c;
+}
+
+double Supervisor::AchievedRampRate() const {
+  if (first_starts_ < 2) return 0.0;
+  const double span = ToSeconds(last_first_start_at_ - first_start_at_);
+  return span > 0 ? (first_starts_ - 1) / span : 0.0;
 }
 
 double Supervisor::RampProgress() const {

@@ -94,6 +94,9 @@ class Supervisor {
   bool ramp_paused() const { return ramp_paused_; }
   /// Ramp progress 0..1 over the viewers wanted so far.
   double RampProgress() const;
+  /// Mean rate of first starts so far: (n - 1) / (last first start - first first start), in
+  /// viewers per second; 0 until two viewers have started.
+  double AchievedRampRate() const;
 
  private:
   void OnRampTimer();
@@ -119,6 +122,9 @@ class Supervisor {
   size_t next_slot_ = 0;
   SteadyTime ramp_start_{};
   int target_ = 0;
+  int first_starts_ = 0;             ///< viewers started for the first time
+  SteadyTime first_start_at_{};      ///< earliest first start
+  SteadyTime last_first_start_at_{}; ///< latest first start
   bool ramp_paused_ = false;
   bool shutting_down_ = false;
   std::function<void()> on_shutdown_;
