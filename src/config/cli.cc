@@ -173,7 +173,7 @@ CliOutcome ParseCommandLine(const std::vector<std::string>& args, const GetEnv& 
   out.config.version = version;
   if (!out.errors.empty()) {
     out.action = Action::kUsageError;
-    out.help_text = "Run hls-swarm -help for the flags, environment variables and examples.\n";
+    out.help_text = "Run hls-swarm -help for the flags, environment variables and examples.";
   }
   return out;
 }

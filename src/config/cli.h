@@ -41,7 +41,8 @@ struct CliOutcome {
   TuneOptions tune;                 ///< meaningful when action == kTune
   std::vector<std::string> errors;  ///< one line each, naming the flag or variable and the fix
   std::vector<std::string> warnings;  ///< non-fatal, one line each; print them to stderr
-  std::string help_text;              ///< set when action == kHelp (or kUsageError: a short hint)
+  /// kHelp: the full text, ending in '\n'. kUsageError: a one-line hint without '\n'.
+  std::string help_text;
 };
 
 /// Looks an environment variable up; nullopt when unset.

@@ -417,34 +417,6 @@ class ConfigBuilder {
 
 }  // namespace
 
-std::string QuoteForMessage(std::string_view value) {
-  bool plain = !value.empty();
-  for (char c : value) {
-    const auto u = static_cast<unsigned char>(c);
-    if (u <= 0x20 || u == 0x7f || c == '"' || c == '\\' || c == '\'') plain = false;
-  }
-  if (plain) return std::string(value);
-  std::string out = "\"";
-  for (char c : value) {
-    const auto u = static_cast<unsigned char>(c);
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (c == '\r') {
-      out += "\\r";
-    } else if (c == '\n') {
-      out += "\\n";
-    } else if (c == '\t') {
-      out += "\\t";
-    } else if (u < 0x20 || u == 0x7f) {
-      out += fmt::format("\\x{:02x}", u);
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
-}
-
 Config BuildConfig(const ParsedFlags& flags, const GetEnv& getenv, const BuildOptions& options,
                    std::vector<std::string>* errors, std::vector<std::string>* warnings) {
   return ConfigBuilder(flags, getenv, errors, warnings).Build(options);

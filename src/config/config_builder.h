@@ -23,8 +23,4 @@ struct BuildOptions {
 Config BuildConfig(const ParsedFlags& flags, const GetEnv& getenv, const BuildOptions& options,
                    std::vector<std::string>* errors, std::vector<std::string>* warnings);
 
-/// Renders \a value for a one-line message: bare if it is a plain word, else double-quoted with
-/// control characters escaped (\r, \n, \t, \xNN).
-std::string QuoteForMessage(std::string_view value);
-
 }  // namespace hs::config

@@ -50,6 +50,34 @@ std::optional<bool> ParseGoBool(std::string_view s) {
   return std::nullopt;
 }
 
+std::string QuoteForMessage(std::string_view value) {
+  bool plain = !value.empty();
+  for (char c : value) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u <= 0x20 || u == 0x7f || c == '"' || c == '\\' || c == '\'') plain = false;
+  }
+  if (plain) return std::string(value);
+  std::string out = "\"";
+  for (char c : value) {
+    const auto u = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (u < 0x20 || u == 0x7f) {
+      out += fmt::format("\\x{:02x}", u);
+    } else {
+      out += c;
+    }
+  }
+  return out + "\"";
+}
+
 std::string_view ExtraArgsNote(bool from_extra_args) {
   return from_extra_args ? " (from EXTRA_ARGS)" : "";
 }
@@ -93,7 +121,7 @@ std::size_t GoFlagParser::FeedFlag(const std::vector<ArgToken>& args, std::size_
   const std::string_view body = word.substr(word[1] == '-' ? 2 : 1);
   if (body.empty() || body[0] == '-' || body[0] == '=') {
     AddError(fmt::format("{}: bad flag syntax (flags look like -name, -name value or -name=value)",
-                         word),
+                         QuoteForMessage(word)),
              token.from_extra_args);
     return i + 1;
   }
@@ -103,7 +131,8 @@ std::size_t GoFlagParser::FeedFlag(const std::vector<ArgToken>& args, std::size_
   const FlagSpec* spec = FindFlag(table_, name);
   if (spec == nullptr) {
     const FlagSpec* hint = SuggestFlag(table_, name);
-    AddError(fmt::format("-{}: unknown flag{}; run with -help to list the flags", name,
+    AddError(fmt::format("{}: unknown flag{}; run with -help to list the flags",
+                         QuoteForMessage(fmt::format("-{}", name)),
                          hint ? fmt::format(" (did you mean -{}?)", hint->name) : std::string()),
              token.from_extra_args);
     return !has_value && i + 1 < args.size() && LooksLikeValue(args[i + 1].text) ? i + 2 : i + 1;
@@ -118,7 +147,9 @@ std::size_t GoFlagParser::FeedFlag(const std::vector<ArgToken>& args, std::size_
     if (std::optional<bool> b = ParseGoBool(value)) {
       AddValue(*spec, *b ? "true" : "false", token.from_extra_args);
     } else {
-      AddError(fmt::format("-{0}={1}: not a boolean (write -{0} or -{0}=false)", spec->name, value),
+      AddError(fmt::format("{}: not a boolean (write -{} or -{}=false)",
+                           QuoteForMessage(fmt::format("-{}={}", spec->name, value)), spec->name,
+                           spec->name),
                token.from_extra_args);
     }
     return i + 1;
@@ -155,19 +186,19 @@ void GoFlagParser::AddError(std::string message, bool from_extra_args) {
 
 ParsedFlags GoFlagParser::Finish() {
   ParsedFlags out;
-  CLI::App app("hls-swarm");
-  app.set_help_flag();  // help is an ordinary flag of our table
   // std::map nodes never move, so the references CLI11 keeps stay valid.
   std::map<std::string, std::vector<std::string>, std::less<>> storage;
-  for (const FlagSpec& spec : table_) {
-    std::vector<std::string>& slot = storage[std::string(spec.name)];
-    app.add_option(fmt::format("--{}", spec.name), slot)->allow_extra_args(false);
-  }
-  // CLI11 consumes its argument vector from the back.
-  std::vector<std::string> reversed(cli11_args_.rbegin(), cli11_args_.rend());
   try {
+    CLI::App app("hls-swarm");
+    app.set_help_flag();  // help is an ordinary flag of our table
+    for (const FlagSpec& spec : table_) {
+      std::vector<std::string>& slot = storage[std::string(spec.name)];
+      app.add_option(fmt::format("--{}", spec.name), slot)->allow_extra_args(false);
+    }
+    // CLI11 consumes its argument vector from the back.
+    std::vector<std::string> reversed(cli11_args_.rbegin(), cli11_args_.rend());
     app.parse(reversed);
-  } catch (const CLI::ParseError& e) {
+  } catch (const CLI::Error& e) {
     // Unreachable with a well-formed normalised vector; report rather than crash.
     errors_.push_back(fmt::format("internal command-line error: {}", e.what()));
   }

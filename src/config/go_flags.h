@@ -78,6 +78,10 @@ class GoFlagParser {
 /// Go's strconv.ParseBool: 1 t T TRUE true True / 0 f F FALSE false False.
 std::optional<bool> ParseGoBool(std::string_view s);
 
+/// Renders \a value for a one-line message: bare if it is a plain word, else double-quoted with
+/// control characters escaped (\r, \n, \t, \xNN).
+std::string QuoteForMessage(std::string_view value);
+
 /// " (from EXTRA_ARGS)" when \a from_extra_args, else "".
 std::string_view ExtraArgsNote(bool from_extra_args);
 

@@ -118,6 +118,17 @@ TEST(GoFlagParserTest, SyntaxErrorsAreCollected) {
   EXPECT_TRUE(f.positionals.empty());  // "20" went with the unknown flag
 }
 
+TEST(GoFlagParserTest, MessagesStayOnOneLine) {
+  ParsedFlags f = ParseAll({"-fo\no", "-tui=a\r\nb", "--\n"});
+  ASSERT_EQ(f.errors.size(), 3u);
+  EXPECT_EQ(f.errors[0], "\"-fo\\no\": unknown flag; run with -help to list the flags");
+  EXPECT_EQ(f.errors[1], "\"-tui=a\\r\\nb\": not a boolean (write -tui or -tui=false)");
+  EXPECT_EQ(f.errors[2], "\"-\\n\": unknown flag; run with -help to list the flags");
+  EXPECT_EQ(QuoteForMessage(""), "\"\"");
+  EXPECT_EQ(QuoteForMessage("plain-word"), "plain-word");
+  EXPECT_EQ(QuoteForMessage("a \"b\"\t\x01"), "\"a \\\"b\\\"\\t\\x01\"");
+}
+
 TEST(GoFlagParserTest, MissingValueAtTheEnd) {
   ParsedFlags f = ParseAll({"http://a/x", "-clients"});
   ASSERT_EQ(f.errors.size(), 1u);
