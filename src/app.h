@@ -16,6 +16,8 @@ inline constexpr int kExitUsage = 2;
 int RunLoad(const config::Config& cfg);
 /// `hls-swarm origin`: serves the bundled test origin until signalled.
 int RunOrigin(const config::OriginOptions& opts, const config::Config& cfg);
+/// `hls-swarm tune`: prints (or applies, as root) the kernel settings of SPEC §7.
+int RunTune(const config::TuneOptions& opts, const config::Config& cfg);
 /// `hls-swarm -version`.
 int PrintVersion(const config::Config& cfg);
 

@@ -26,8 +26,7 @@ int main(int argc, char** argv) {
     case hs::config::Action::kOrigin:
       return hs::app::RunOrigin(out.origin, out.config);
     case hs::config::Action::kTune:
-      std::fprintf(stderr, "hls-swarm tune: not available yet (see deploy/sysctl/)\n");
-      return hs::app::kExitFailure;
+      return hs::app::RunTune(out.tune, out.config);
     case hs::config::Action::kRun:
       return hs::app::RunLoad(out.config);
   }

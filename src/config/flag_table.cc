@@ -68,7 +68,8 @@ std::vector<FlagSpec> MakeMainFlags() {
       {"metrics", "", K::kValue, T::kOutput, "ADDR:PORT", "0.0.0.0:9090",
        "Metrics bind address and port together (127.0.0.1:9100, [::1]:9100, :9100)."},
       {"log-level", "", K::kValue, T::kOutput, "LEVEL", "info (profile)",
-       "debug, info, warning or error; also sets FFmpeg's -loglevel."},
+       "hls-swarm's own log: debug, info, warning or error. FFmpeg always logs at info: the "
+       "measurement reads its per-request lines."},
       {"log-format", "", K::kValue, T::kOutput, "FORMAT", "text",
        "text, or json for one JSON object per line."},
       {"summary-json", "", K::kValue, T::kOutput, "FILE", "",

@@ -118,8 +118,7 @@ constexpr std::string_view kExitCodes =
     "\nExit codes:\n"
     "  0  normal end: -duration reached, or stopped with Ctrl-C/SIGTERM\n"
     "  1  runtime or preflight failure (FFmpeg missing, port in use, limits too low)\n"
-    "  2  usage error: every problem with the flags is listed, nothing is started\n"
-    "  3  the run ended but a pass/fail threshold was breached\n";
+    "  2  usage error: every problem with the flags is listed, nothing is started\n";
 
 constexpr std::string_view kExamples =
     "\nExamples:\n"

@@ -247,6 +247,16 @@ int CheckSysctls(const SystemFacts& f, std::vector<Finding>& out) {
 
 std::span<const SysctlRecommendation> RecommendedSysctls() { return kSysctls; }
 
+std::optional<bool> SysctlSatisfied(const SysctlRecommendation& rec, const std::string& live) {
+  if (rec.compare == C::kPortRangeWidth) {
+    const auto have = ParseNumbers(live);
+    const auto want = ParseNumbers(rec.value);
+    if (!have || !want) return std::nullopt;
+    return *have == *want;
+  }
+  return Satisfies(rec, live);
+}
+
 rlim_t MinimumFdLimit(int clients) { return static_cast<rlim_t>(std::max(clients, 0)) * 8 + 64; }
 
 rlim_t MinimumProcLimit(int clients) { return static_cast<rlim_t>(std::max(clients, 0)) + 64; }

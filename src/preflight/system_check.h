@@ -4,6 +4,7 @@
 #include <sys/resource.h>
 
 #include <map>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -94,6 +95,10 @@ rlim_t MinimumProcLimit(int clients);
 std::vector<Finding> CheckSystem(const config::Config& config, const SystemFacts& facts);
 
 /// True if any finding is a kFailure.
+/// Whether the live value \a live of \a rec's key meets the recommendation; nullopt when the
+/// value cannot be compared. ip_local_port_range is met only by the recommended range itself.
+std::optional<bool> SysctlSatisfied(const SysctlRecommendation& rec, const std::string& live);
+
 bool AnyFailure(const std::vector<Finding>& findings);
 
 /// "ok", "note", "WARN" or "FAIL".
