@@ -151,6 +151,12 @@ std::vector<MetricFamily> BuildFamilies(const stats::Snapshot& s, const BuildInf
   AddCounter(out, "hlsswarm_bytes_received_total",
              "Response body bytes received (exact with the tap; 0 without it)",
              static_cast<double>(s.bytes_received));
+  AddCounter(out, "hlsswarm_log_pipe_full_total",
+             "Reads that found a viewer's stderr/progress pipe full (FFmpeg may have dropped "
+             "log lines rather than block)",
+             static_cast<double>(s.log_pipe_full));
+  AddCounter(out, "hlsswarm_log_lines_truncated_total", "FFmpeg log lines cut at 8 KiB",
+             static_cast<double>(s.log_lines_truncated));
   AddHistogram(out, "hlsswarm_viewer_startup_seconds",
                "Viewer spawn to first segment request", s.startup_us, 1e-6,
                LatencyBucketsSeconds());

@@ -110,6 +110,8 @@ Snapshot Aggregator::Take(const supervisor::Supervisor& sup, double elapsed_s) {
   s_.peak_active = std::max(s_.peak_active, c.active);
   s_.peak_running = std::max(s_.peak_running, c.running);
   s_.ramp_progress = sup.RampProgress();
+  s_.log_pipe_full = c.pipe_full;
+  s_.log_lines_truncated = c.log_lines_truncated;
   s_.ramp_rate_achieved = sup.AchievedRampRate();
   return s_;
 }

@@ -56,7 +56,9 @@ struct Snapshot {
   // Distributions.
   Histogram speed_milli;  ///< playback speed × 1000, one sample per progress report
   Histogram startup_us;   ///< spawn → first segment request, microseconds
-  std::uint64_t log_lines = 0;
+  std::uint64_t log_lines = 0;             ///< FFmpeg log events parsed
+  std::uint64_t log_pipe_full = 0;         ///< times a viewer's pipe was found full
+  std::uint64_t log_lines_truncated = 0;   ///< over-long stderr lines cut
 
   std::uint64_t TotalRequests() const;
   std::uint64_t TotalErrors() const;

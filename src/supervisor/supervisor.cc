@@ -194,6 +194,7 @@ void Supervisor::StartViewer(Viewer& v) {
   v.state = ViewerState::kStarting;
   v.spawned_at = loop_.clock().Now();
   v.last_segment_at = v.spawned_at;
+  truncated_lines_done_ += v.log.Counters().truncated_lines;
   v.log = ffmpeg::LogScanner();
   v.progress = ffmpeg::ProgressScanner();
   auto events = std::make_shared<ViewerEvents>(v, listener_, loop_.clock(), [this, &v] {
@@ -203,6 +204,7 @@ void Supervisor::StartViewer(Viewer& v) {
   });
   if (v.child->stderr_fd().Valid()) {
     v.stderr_watch = loop_.Watch(v.child->stderr_fd().Get(), EPOLLIN, [this, &v, events](auto) {
+      if (Viewer::PipeFull(v.child->stderr_fd())) ++pipe_full_;
       bool open = Viewer::Drain(v.child->stderr_fd(), kReadBudget,
                                 [&](std::string_view b) { v.log.Feed(b, *events); });
       if (!open) {
@@ -215,6 +217,7 @@ void Supervisor::StartViewer(Viewer& v) {
   }
   if (v.child->progress_fd().Valid()) {
     v.progress_watch = loop_.Watch(v.child->progress_fd().Get(), EPOLLIN, [this, &v, events](auto) {
+      if (Viewer::PipeFull(v.child->progress_fd())) ++pipe_full_;
       bool open = Viewer::Drain(v.child->progress_fd(), kReadBudget,
                                 [&](std::string_view b) { v.progress.Feed(b, *events); });
       if (!open) {
@@ -360,9 +363,12 @@ void Supervisor::MaybeFinishShutdown() {
 ViewerCounts Supervisor::Counts() const {
   ViewerCounts c;
   c.target = target_;
+  c.pipe_full = pipe_full_;
+  c.log_lines_truncated = truncated_lines_done_;
   for (const auto& v : viewers_) {
     if (v->wanted && v->starts > 0) ++c.started;
     if (v->wanted && v->stalled) ++c.stalled;
+    c.log_lines_truncated += v->log.Counters().truncated_lines;
     switch (v->state) {
       case ViewerState::kStarting: ++c.starting; ++c.running; break;
       case ViewerState::kPlaying: ++c.active; ++c.running; break;

@@ -32,6 +32,8 @@ struct ViewerCounts {
   int backoff = 0;     ///< waiting to be restarted
   int stopping = 0;    ///< asked to stop, not yet reaped
   int stalled = 0;     ///< killed by the stall watchdog and not playing again yet
+  std::uint64_t pipe_full = 0;  ///< reads that found a viewer's pipe full (output may be lost)
+  std::uint64_t log_lines_truncated = 0;  ///< stderr lines longer than the scanner keeps
 };
 
 /// Receives what happens to viewers. All calls come from the loop thread.
@@ -122,6 +124,8 @@ class Supervisor {
   size_t next_slot_ = 0;
   SteadyTime ramp_start_{};
   int target_ = 0;
+  std::uint64_t pipe_full_ = 0;
+  std::uint64_t truncated_lines_done_ = 0;  ///< truncated lines of processes already gone
   int first_starts_ = 0;             ///< viewers started for the first time
   SteadyTime first_start_at_{};      ///< earliest first start
   SteadyTime last_first_start_at_{}; ///< latest first start

@@ -165,6 +165,7 @@ TEST_F(SupervisorTest, StderrFloodIsDrainedWithoutBlockingTheChild) {
   ASSERT_TRUE(RunUntil([&] { return !rec_.exits.empty(); }));
   EXPECT_EQ(rec_.exits[0].kind, ExitKind::kClean);
   EXPECT_EQ(rec_.restarts["exit_clean"], 1);
+  EXPECT_GE(sup_->Counts().log_lines_truncated, 1u);  // one 8 MiB line, cut at 8 KiB
   ASSERT_TRUE(ShutdownAndWait());
 }
 

@@ -1,6 +1,8 @@
 // hls-swarm — Copyright (C) 2026 the hls-swarm authors. MIT licence.
 #include "supervisor/viewer.h"
 
+#include <sys/ioctl.h>
+
 #include <array>
 
 #include "core/io.h"
@@ -30,6 +32,11 @@ bool Viewer::Drain(UniqueFd& fd, size_t budget, const std::function<void(std::st
     sink(std::string_view(buf.data(), r.bytes));
   }
   return true;  // budget spent; level-triggered epoll calls us again
+}
+
+bool Viewer::PipeFull(const UniqueFd& fd) {
+  int queued = 0;
+  return ::ioctl(fd.Get(), FIONREAD, &queued) == 0 && queued >= 65536;
 }
 
 }  // namespace hs::supervisor

@@ -47,6 +47,9 @@ struct Viewer {
   /// Reads what is available on a pipe, at most \a budget bytes, into \a sink. Returns false on
   /// EOF or error (the caller then drops the watch and the fd).
   static bool Drain(UniqueFd& fd, size_t budget, const std::function<void(std::string_view)>& sink);
+  /// True when the pipe holds a full pipe buffer (64 KiB): the child may have had to drop
+  /// output, since its end is non-blocking.
+  static bool PipeFull(const UniqueFd& fd);
 };
 
 }  // namespace hs::supervisor
