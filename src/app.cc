@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "app_support.h"
+#include "app_tap_log.h"
 #include "config/print_config.h"
 #include "core/clock.h"
 #include "core/event_loop.h"
@@ -25,6 +26,7 @@
 #include "report/report.h"
 #include "stats/aggregator.h"
 #include "supervisor/supervisor.h"
+#include "tap/proxy_server.h"
 
 namespace hs::app {
 
@@ -48,6 +50,7 @@ class LoadRun {
   bool StartTestOrigin();
   bool Preflight();
   bool StartMetrics();
+  bool StartTap();
   void StartViewers();
   void BeginShutdown(const char* why);
   void FinishShutdown();
@@ -68,6 +71,8 @@ class LoadRun {
   std::string stream_url_;
   int target_duration_s_ = 2;
   std::unique_ptr<stats::Aggregator> stats_;
+  std::unique_ptr<TapRecordSink> tap_sink_;
+  std::unique_ptr<tap::TapServer> tap_;
   std::unique_ptr<supervisor::Supervisor> supervisor_;
   std::unique_ptr<Timer> duration_timer_;
   std::unique_ptr<Timer> status_timer_;
@@ -153,7 +158,7 @@ bool LoadRun::StartMetrics() {
   return true;
 }
 
-void LoadRun::StartViewers() {
+bool LoadRun::StartTap() {
   stats::Snapshot base;
   base.stream_url = RedactUrl(stream_url_);
   base.profile = cfg_.profile;
@@ -161,6 +166,30 @@ void LoadRun::StartViewers() {
   base.ffmpeg_missing = caps_.Missing();
   base.planned_duration_s = ToSeconds(cfg_.duration);
   stats_ = std::make_unique<stats::Aggregator>(std::move(base));
+  if (!UsesTap(cfg_, stream_url_)) return true;
+  tap::TapOptions opts;
+  opts.connect_timeout = cfg_.timeout;
+  opts.io_timeout = cfg_.timeout;
+  opts.resolve_ip = cfg_.resolve_ip;
+  tap_sink_ = std::make_unique<TapRecordSink>(*stats_, clock_);
+  if (!cfg_.tap_log_path.empty()) {
+    if (auto r = tap_sink_->Open(cfg_.tap_log_path); !r) {
+      log::Error("{}", r.error());
+      return false;
+    }
+  }
+  tap_ = std::make_unique<tap::TapServer>(loop_, opts, tap_sink_.get());
+  if (auto r = tap_->Listen(); !r) {
+    log::Error("cannot start the measurement tap: {} (run with -tap=false to go direct)", r.error());
+    return false;
+  }
+  stats_->set_tap_enabled(true);
+  ctx_.tap_proxy = tap_->ProxyUrl();
+  log::Info("measurement tap on {}", ctx_.tap_proxy);
+  return true;
+}
+
+void LoadRun::StartViewers() {
   supervisor::SupervisorOptions so = MakeSupervisorOptions(cfg_, target_duration_s_);
   so.child_mask = &signals_.original_mask();
   supervisor_ = std::make_unique<supervisor::Supervisor>(
@@ -181,7 +210,8 @@ void LoadRun::StartViewers() {
 
 stats::Snapshot LoadRun::Snap() {
   if (stats_ == nullptr || supervisor_ == nullptr) return {};
-  return stats_->Take(*supervisor_, ToSeconds(stopped_at_.value_or(clock_.Now()) - started_at_));
+  return stats_->Take(*supervisor_, ToSeconds(stopped_at_.value_or(clock_.Now()) - started_at_),
+                      clock_.Now());
 }
 
 void LoadRun::LogStatus() {
@@ -204,6 +234,7 @@ void LoadRun::BeginShutdown(const char* why) {
 }
 
 void LoadRun::FinishShutdown() {
+  if (tap_ != nullptr) tap_->Close();
   if (origin_.running()) {
     origin_.Stop([this] { loop_.Stop(); });
   } else {
@@ -239,7 +270,7 @@ int LoadRun::Run() {
     if (!StartTestOrigin()) return kExitFailure;
     stream_url_ = origin_.plan().stream_url;
   }
-  if (!Preflight() || !StartMetrics()) {
+  if (!Preflight() || !StartTap() || !StartMetrics()) {
     if (origin_.running()) {
       origin_.Stop([this] { loop_.Stop(); });
       loop_.Run();

@@ -91,7 +91,8 @@ int PrintViewerCommand(const config::Config& cfg, const Result<ffmpeg::Capabilit
   std::string url = cfg.stream_url.empty() ? "http://127.0.0.1:8080/stream.m3u8" : cfg.stream_url;
   ffmpeg::CommandContext ctx;
   ctx.stream_url = url;
-  if (cfg.HasResolve()) {
+  if (UsesTap(cfg, url)) ctx.tap_proxy = "http://127.0.0.1:TAP_PORT";
+  if (cfg.HasResolve() && !UsesTap(cfg, url)) {
     if (auto parts = hls::ParseHttpUrl(url)) {
       ctx.host_header = parts->HostHeader();
       std::string host = parts->ipv6 || cfg.resolve_ip.find(':') != std::string::npos
@@ -105,6 +106,10 @@ int PrintViewerCommand(const config::Config& cfg, const Result<ffmpeg::Capabilit
   auto cmd = ffmpeg::BuildViewerCommand(cfg, c, ctx, cfg.client_id_offset);
   std::printf("%s\n", ffmpeg::ShellQuoteArgv(cmd.argv).c_str());
   for (const auto& o : cmd.omitted) std::fprintf(stderr, "# left out: %s\n", o.c_str());
+  if (!ctx.tap_proxy.empty()) {
+    std::fprintf(stderr, "# TAP_PORT: the measurement tap's loopback port, chosen at run time "
+                         "(-tap=false connects FFmpeg straight to the origin)\n");
+  }
   if (cfg.variant == config::Variant::kHighest || cfg.variant == config::Variant::kLowest) {
     std::fprintf(stderr, "# -variant %s: the program is chosen by ffprobe at run time; "
                          "shown with the 'first' fallback map\n", config::ToString(cfg.variant));
@@ -185,12 +190,17 @@ bool RunSystemChecks(const config::Config& cfg) {
   return !preflight::AnyFailure(findings);
 }
 
+bool UsesTap(const config::Config& cfg, const std::string& url) {
+  return cfg.tap && url.rfind("http://", 0) == 0;
+}
+
 ffmpeg::CommandContext BuildCommandContext(const config::Config& cfg,
                                            const ffmpeg::Capabilities& caps,
                                            const std::string& url) {
   ffmpeg::CommandContext ctx;
   ctx.stream_url = url;
-  if (cfg.HasResolve()) {
+  // Through the tap, FFmpeg keeps the URL and the tap connects to -resolve's address itself.
+  if (cfg.HasResolve() && !UsesTap(cfg, url)) {
     if (auto parts = hls::ParseHttpUrl(url)) {
       ctx.host_header = parts->HostHeader();
       const bool v6 = cfg.resolve_ip.find(':') != std::string::npos;

@@ -325,6 +325,13 @@ class ConfigBuilder {
         c.summary_json_path = s->value;
       }
     }
+    if (std::optional<Source> s = Take("tap-log")) {
+      if (s->value.empty()) {
+        Problem(*s, "needs a file name (e.g. -tap-log requests.jsonl)");
+      } else {
+        c.tap_log_path = s->value;
+      }
+    }
     c.tui = Flag("tui", stdout_is_tty);
     c.tap = Flag("tap", true);
   }

@@ -74,6 +74,9 @@ std::vector<FlagSpec> MakeMainFlags() {
        "text, or json for one JSON object per line."},
       {"summary-json", "", K::kValue, T::kOutput, "FILE", "",
        "Also write the end-of-run report as JSON to FILE."},
+      {"tap-log", "", K::kValue, T::kOutput, "FILE", "",
+       "Write one JSON line per request the tap measured (viewer, kind, status, bytes, TTFB, "
+       "download time) to FILE, to join with the origin's access log."},
       // Modes.
       {"test-origin", "", K::kBool, T::kModes, "", "false",
        "Start the bundled FFmpeg+nginx test origin on loopback; it is used when no URL is given."},

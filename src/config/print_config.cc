@@ -108,6 +108,7 @@ nlohmann::json RunJson(const Config& c) {
       {"testOrigin", c.test_origin},
       {"testOriginProfile", c.test_origin_profile},
       {"summaryJson", c.summary_json_path},
+      {"tapLog", c.tap_log_path},
       {"check", c.check},
       {"printCmd", c.print_cmd},
       {"shard",

@@ -88,6 +88,64 @@ void AddHistogram(std::vector<MetricFamily>& out, const std::string& name, const
   out.push_back(std::move(f));
 }
 
+void AddKindHistograms(std::vector<MetricFamily>& out, const std::string& name,
+                       const std::string& help, const stats::Snapshot& s, bool ttfb) {
+  auto f = Family(name, help, MetricType::Histogram);
+  for (const auto& [kind, k] : s.tap.by_kind) {
+    auto m = HistogramMetric(ttfb ? k.ttfb_us : k.total_us, 1e-6, LatencyBucketsSeconds());
+    m.label = {{"kind", kind}};
+    f.metric.push_back(std::move(m));
+  }
+  out.push_back(std::move(f));
+}
+
+void AddTapFamilies(std::vector<MetricFamily>& out, const stats::Snapshot& s) {
+  auto responses = Family("hlsswarm_http_responses_total", "HTTP responses by kind and status code",
+                          MetricType::Counter);
+  auto bytes = Family("hlsswarm_response_bytes_total", "Response body bytes by kind",
+                      MetricType::Counter);
+  auto reused = Family("hlsswarm_requests_reused_connection_total",
+                       "Requests sent on an already open upstream connection", MetricType::Counter);
+  for (const auto& [kind, k] : s.tap.by_kind) {
+    for (const auto& [code, n] : k.codes) {
+      auto m = Metric({{"kind", kind}, {"code", std::to_string(code)}});
+      m.counter.value = static_cast<double>(n);
+      responses.metric.push_back(std::move(m));
+    }
+    auto b = Metric({{"kind", kind}});
+    b.counter.value = static_cast<double>(k.body_bytes);
+    bytes.metric.push_back(std::move(b));
+    auto r = Metric({{"kind", kind}});
+    r.counter.value = static_cast<double>(k.reused);
+    reused.metric.push_back(std::move(r));
+  }
+  out.push_back(std::move(responses));
+  out.push_back(std::move(bytes));
+  out.push_back(std::move(reused));
+  AddKindHistograms(out, "hlsswarm_request_ttfb_seconds",
+                    "Time to first byte: request sent to the origin until its first response byte",
+                    s, true);
+  AddKindHistograms(out, "hlsswarm_request_duration_seconds",
+                    "Request received from FFmpeg until the last body byte was delivered", s, false);
+  AddHistogram(out, "hlsswarm_segment_download_ratio",
+               "Segment media duration / download time (below 1 = slower than real time)",
+               s.tap.download_ratio_milli, 1e-3, {0.25, 0.5, 0.75, 1, 1.5, 2, 5, 10, 50, 100});
+  AddHistogram(out, "hlsswarm_playlist_reload_interval_seconds",
+               "Time between a viewer's consecutive media playlist requests",
+               s.tap.reload_interval_ms, 1e-3, {0.25, 0.5, 1, 1.5, 2, 3, 4, 6, 8, 12, 20});
+  AddHistogram(out, "hlsswarm_viewer_throughput_bits_per_second",
+               "Per-viewer average received throughput", s.tap.viewer_throughput_kbps, 1e3,
+               {1e5, 2.5e5, 5e5, 1e6, 2e6, 4e6, 8e6, 16e6, 50e6});
+  AddGauge(out, "hlsswarm_clients_buffering",
+           "Viewers whose last 3 or more segments downloaded slower than real time",
+           s.tap.buffering_now);
+  AddCounter(out, "hlsswarm_buffering_events_total", "Times a viewer started buffering",
+             static_cast<double>(s.tap.buffering_events));
+  AddCounter(out, "hlsswarm_tunnels_total",
+             "https CONNECT tunnels through the tap (per-request figures come from FFmpeg's log)",
+             static_cast<double>(s.tap.tunnels));
+}
+
 }  // namespace
 
 const std::vector<double>& LatencyBucketsSeconds() {
@@ -128,9 +186,17 @@ std::vector<MetricFamily> BuildFamilies(const stats::Snapshot& s, const BuildInf
                     "reason", s.exits_by_reason);
   AddLabeledCounter(out, "hlsswarm_stalls_total", "Viewers the watchdog found stalled", "cause",
                     s.stalls_by_cause);
-  AddLabeledCounter(out, "hlsswarm_requests_total", "HTTP requests by kind", "kind",
-                    s.requests_by_kind, {"playlist", "segment"});
-  {
+  AddLabeledCounter(out, "hlsswarm_requests_total",
+                    s.tap.enabled ? "HTTP requests by kind, measured by the tap"
+                                  : "HTTP requests by kind, from FFmpeg's log (tap off)",
+                    "kind", s.RequestsByKind(), {"playlist", "segment"});
+  AddLabeledCounter(out, "hlsswarm_log_requests_total",
+                    "Requests FFmpeg logged (`Opening ... for reading`) by kind; FFmpeg does not "
+                    "log its first playlist request",
+                    "kind", s.requests_by_kind, {"playlist", "segment"});
+  if (s.tap.enabled) {
+    AddTapFamilies(out, s);
+  } else {
     auto f = Family("hlsswarm_http_responses_total", "HTTP error responses by kind and code",
                     MetricType::Counter);
     for (const auto& [code, n] : s.http_errors_by_code) {
@@ -140,7 +206,13 @@ std::vector<MetricFamily> BuildFamilies(const stats::Snapshot& s, const BuildInf
     }
     out.push_back(std::move(f));
   }
-  AddLabeledCounter(out, "hlsswarm_errors_total", "Errors by type", "type", s.errors_by_type);
+  {
+    std::map<std::string, std::uint64_t> errors = s.errors_by_type;
+    for (const auto& [type, n] : s.tap.errors_by_type) errors["tap_" + type] += n;
+    AddLabeledCounter(out, "hlsswarm_errors_total",
+                      "Errors by type (tap_* from the measurement tap, others from FFmpeg's log)",
+                      "type", errors);
+  }
   AddCounter(out, "hlsswarm_segments_skipped_total",
              "Segments FFmpeg skipped (failed too often or expired)",
              static_cast<double>(s.segments_skipped));

@@ -63,6 +63,54 @@ std::string HistText(const stats::Histogram& h, double unit, const char* fmt_uni
                      v(static_cast<double>(h.max())), h.count());
 }
 
+std::string Ms(std::uint64_t us) { return fmt::format("{:.1f}", static_cast<double>(us) / 1000.0); }
+
+// The tap's per-kind table: requests, bytes, codes, and TTFB / download time percentiles.
+void TapText(std::string& out, const stats::TapFigures& t) {
+  out += fmt::format("\n  {:<9} {:>9} {:>12} {:>7}  {:<24} {:<24} {}\n", "kind", "requests",
+                     "bytes", "errors", "TTFB ms p50/p90/p99/max", "total ms p50/p90/p99/max",
+                     "codes");
+  for (const auto& [kind, k] : t.by_kind) {
+    auto q = [](const stats::Histogram& h) {
+      return fmt::format("{}/{}/{}/{}", Ms(h.Percentile(50)), Ms(h.Percentile(90)),
+                         Ms(h.Percentile(99)), Ms(h.max()));
+    };
+    out += fmt::format("  {:<9} {:>9} {:>12} {:>7}  {:<24} {:<24} {}\n", kind, k.requests,
+                       k.body_bytes, k.errors, q(k.ttfb_us), q(k.total_us), Joined(k.codes));
+  }
+  out += "\n";
+  Row(out, "download ratio", HistText(t.download_ratio_milli, 1e-3, "{:.2f}"));
+  Row(out, "playlist reloads", HistText(t.reload_interval_ms, 1e-3, "{:.2f}s"));
+  Row(out, "viewer throughput", HistText(t.viewer_throughput_kbps, 1.0, "{:.0f}kbit/s"));
+  Row(out, "buffering", fmt::format("{} viewers now, {} times in all", t.buffering_now,
+                                    t.buffering_events));
+  if (!t.errors_by_type.empty()) Row(out, "tap errors", Joined(t.errors_by_type));
+  if (t.tunnels > 0) {
+    Row(out, "https tunnels", fmt::format("{} ({} bytes); per-request figures for https come from "
+                                          "FFmpeg's log", t.tunnels, t.tunnel_bytes));
+  }
+}
+
+nlohmann::json TapJson(const stats::TapFigures& t) {
+  nlohmann::json kinds = nlohmann::json::object();
+  for (const auto& [kind, k] : t.by_kind) {
+    kinds[kind] = {{"requests", k.requests},      {"body_bytes", k.body_bytes},
+                   {"errors", k.errors},          {"reused_connection", k.reused},
+                   {"codes", MapJson(k.codes)},   {"ttfb_seconds", HistJson(k.ttfb_us, 1e-6)},
+                   {"duration_seconds", HistJson(k.total_us, 1e-6)}};
+  }
+  return {{"enabled", t.enabled},
+          {"by_kind", kinds},
+          {"errors_by_type", MapJson(t.errors_by_type)},
+          {"segment_download_ratio", HistJson(t.download_ratio_milli, 1e-3)},
+          {"playlist_reload_interval_seconds", HistJson(t.reload_interval_ms, 1e-3)},
+          {"viewer_throughput_kbps", HistJson(t.viewer_throughput_kbps, 1.0)},
+          {"buffering_now", t.buffering_now},
+          {"buffering_events", t.buffering_events},
+          {"tunnels", t.tunnels},
+          {"tunnel_bytes", t.tunnel_bytes}};
+}
+
 }  // namespace
 
 std::string FormatText(const stats::Snapshot& s) {
@@ -78,9 +126,10 @@ std::string FormatText(const stats::Snapshot& s) {
   Row(out, "restarts", fmt::format("{} ({})", s.TotalRestarts(), Joined(s.restarts_by_cause)));
   Row(out, "exits", Joined(s.exits_by_reason));
   Row(out, "stalls", Joined(s.stalls_by_cause));
-  Row(out, "requests", fmt::format("{} ({})", s.TotalRequests(), Joined(s.requests_by_kind)));
+  Row(out, "requests", fmt::format("{} ({}){}", s.TotalRequests(), Joined(s.RequestsByKind()),
+                                   s.tap.enabled ? ", measured by the tap" : ", from FFmpeg's log"));
   Row(out, "bytes received",
-      s.bytes_received ? fmt::format("{}", s.bytes_received) : "not measured (tap off)");
+      s.tap.enabled ? fmt::format("{}", s.bytes_received) : "not measured (tap off)");
   Row(out, "HTTP errors", Joined(s.http_errors_by_code));
   Row(out, "errors", fmt::format("{} ({})", s.TotalErrors(), Joined(s.errors_by_type)));
   Row(out, "segments", fmt::format("failed {}, skipped {} (expired {})", s.segments_failed,
@@ -89,6 +138,7 @@ std::string FormatText(const stats::Snapshot& s) {
   Row(out, "reconnects", fmt::format("{} (keepalive retries {})", s.reconnects, s.keepalive_retries));
   Row(out, "startup", HistText(s.startup_us, 1e-3, "{:.0f}ms"));
   Row(out, "playback speed", HistText(s.speed_milli, 1e-3, "{:.2f}x"));
+  if (s.tap.enabled) TapText(out, s.tap);
   if (!s.ffmpeg_missing.empty()) {
     std::string m;
     for (const auto& x : s.ffmpeg_missing) m += (m.empty() ? "" : ", ") + x;
@@ -115,7 +165,9 @@ nlohmann::json ToJson(const stats::Snapshot& s) {
       {"restarts", {{"total", s.TotalRestarts()}, {"by_cause", MapJson(s.restarts_by_cause)}}},
       {"exits_by_reason", MapJson(s.exits_by_reason)},
       {"stalls_by_cause", MapJson(s.stalls_by_cause)},
-      {"requests", {{"total", s.TotalRequests()}, {"by_kind", MapJson(s.requests_by_kind)}}},
+      {"requests", {{"total", s.TotalRequests()}, {"by_kind", MapJson(s.RequestsByKind())}}},
+      {"log_requests_by_kind", MapJson(s.requests_by_kind)},
+      {"tap", TapJson(s.tap)},
       {"new_connections", s.new_connections},
       {"bytes_received", s.bytes_received},
       {"http_errors_by_code", MapJson(s.http_errors_by_code)},

@@ -87,7 +87,8 @@ void Aggregator::OnLogEvent(int, const ffmpeg::LogEvent& e) {
     case LogEventKind::kPrematureEnd: CountError("truncated_body"); break;
     case LogEventKind::kInputError: CountError("read_error"); break;
     case LogEventKind::kStatus:
-      if (e.speed >= 0) s_.speed_milli.Record(static_cast<std::uint64_t>(e.speed * 1000.0 + 0.5));
+      // The final record after a stop reports a meaningless speed (seen: 21300x).
+      if (e.speed >= 0 && !e.final_status) s_.speed_milli.Record(static_cast<std::uint64_t>(e.speed * 1000.0 + 0.5));
       break;
     default: break;
   }
@@ -98,7 +99,11 @@ void Aggregator::OnProgress(int, const ffmpeg::ProgressBlock&) {
   // carries the same figure once per segment, so counting both would double the samples.
 }
 
-Snapshot Aggregator::Take(const supervisor::Supervisor& sup, double elapsed_s) {
+void Aggregator::OnRequestComplete(const tap::RequestRecord& record) { requests_.OnRequest(record); }
+
+void Aggregator::OnTunnelClosed(const tap::TunnelRecord& record) { requests_.OnTunnel(record); }
+
+Snapshot Aggregator::Take(const supervisor::Supervisor& sup, double elapsed_s, SteadyTime now) {
   const supervisor::ViewerCounts c = sup.Counts();
   s_.elapsed_s = elapsed_s;
   s_.target = c.target;
@@ -111,6 +116,8 @@ Snapshot Aggregator::Take(const supervisor::Supervisor& sup, double elapsed_s) {
   s_.peak_running = std::max(s_.peak_running, c.running);
   s_.ramp_progress = sup.RampProgress();
   s_.log_pipe_full = c.pipe_full;
+  s_.tap = requests_.Take(now);
+  if (s_.tap.enabled) s_.bytes_received = s_.tap.TotalBytes() + s_.tap.tunnel_bytes;
   s_.log_lines_truncated = c.log_lines_truncated;
   s_.ramp_rate_achieved = sup.AchievedRampRate();
   return s_;

@@ -4,14 +4,16 @@
 #include <string>
 
 #include "core/clock.h"
+#include "stats/request_stats.h"
 #include "stats/snapshot.h"
+#include "tap/request_record.h"
 #include "supervisor/supervisor.h"
 
 namespace hs::stats {
 
 /// Turns supervisor and parser events into counters and histograms. Loop thread only, no locks.
 /// The measurement tap (later) feeds exact per-request records through its own method.
-class Aggregator final : public supervisor::Listener {
+class Aggregator final : public supervisor::Listener, public tap::TapListener {
  public:
   /// \a base carries the run description fields (url, profile, ffmpeg version).
   explicit Aggregator(Snapshot base) : s_(std::move(base)) {}
@@ -26,8 +28,12 @@ class Aggregator final : public supervisor::Listener {
   void OnLogEvent(int id, const ffmpeg::LogEvent& event) override;
   void OnProgress(int id, const ffmpeg::ProgressBlock& block) override;
 
-  /// Copies the counters and adds the supervisor's gauges as of now.
-  Snapshot Take(const supervisor::Supervisor& sup, double elapsed_s);
+  void OnRequestComplete(const tap::RequestRecord& record) override;
+  void OnTunnelClosed(const tap::TunnelRecord& record) override;
+  void set_tap_enabled(bool on) { requests_.set_enabled(on); }
+
+  /// Copies the counters and adds the supervisor's gauges as of \a now.
+  Snapshot Take(const supervisor::Supervisor& sup, double elapsed_s, SteadyTime now);
 
   /// Reason label of an exit (clean, exit_code, signaled, stopped).
   static std::string ExitReason(const supervisor::ExitStatus& s);
@@ -35,6 +41,7 @@ class Aggregator final : public supervisor::Listener {
  private:
   void CountError(const std::string& type) { ++s_.errors_by_type[type]; }
   Snapshot s_;
+  RequestStats requests_;
 };
 
 }  // namespace hs::stats

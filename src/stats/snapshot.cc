@@ -12,7 +12,14 @@ std::uint64_t Sum(const std::map<K, std::uint64_t>& m) {
 }
 }  // namespace
 
-std::uint64_t Snapshot::TotalRequests() const { return Sum(requests_by_kind); }
+std::map<std::string, std::uint64_t> Snapshot::RequestsByKind() const {
+  if (!tap.enabled) return requests_by_kind;
+  std::map<std::string, std::uint64_t> m;
+  for (const auto& [kind, f] : tap.by_kind) m[kind] = f.requests;
+  return m;
+}
+
+std::uint64_t Snapshot::TotalRequests() const { return Sum(RequestsByKind()); }
 std::uint64_t Snapshot::TotalErrors() const { return Sum(errors_by_type); }
 std::uint64_t Snapshot::TotalRestarts() const { return Sum(restarts_by_cause); }
 

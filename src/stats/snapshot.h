@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "stats/histogram.h"
+#include "stats/request_stats.h"
 
 namespace hs::stats {
 
@@ -40,6 +41,9 @@ struct Snapshot {
   std::map<std::string, std::uint64_t> exits_by_reason;    ///< clean, exit_code, signaled, ...
   std::map<std::string, std::uint64_t> stalls_by_cause;    ///< stall, startup_timeout
 
+  // Requests measured by the tap (exact; empty when the tap is off).
+  TapFigures tap;
+
   // Requests as seen in FFmpeg's log (one per "Opening ... for reading").
   std::map<std::string, std::uint64_t> requests_by_kind;  ///< playlist, segment, init, key
   std::uint64_t new_connections = 0;     ///< requests that opened a new connection (subset)
@@ -52,6 +56,9 @@ struct Snapshot {
   std::uint64_t reconnects = 0;
   std::uint64_t keepalive_retries = 0;
   std::uint64_t bytes_received = 0;  ///< body bytes (exact with the tap; 0 without it)
+
+  /// Requests by kind from the tap when it is on, else from FFmpeg's log.
+  std::map<std::string, std::uint64_t> RequestsByKind() const;
 
   // Distributions.
   Histogram speed_milli;  ///< playback speed × 1000, one sample per progress report

@@ -50,8 +50,7 @@ bool AddressCache::ValidateIp(const std::string& ip) {
 AddressCache::AddressCache(std::string override_ip, Duration negative_ttl)
     : override_ip_(std::move(override_ip)), negative_ttl_(negative_ttl) {}
 
-Result<UpstreamAddress> AddressCache::Lookup(const std::string& host, int port,
-                                             SteadyTime now) {
+Result<UpstreamAddress> AddressCache::Lookup(const std::string& host, int port, SteadyTime now) {
   UpstreamAddress out;
   if (NumericAddress(override_ip_.empty() ? host : override_ip_, port, &out)) return out;
   auto it = cache_.find(host);

@@ -32,8 +32,21 @@ int HexValue(char c) {
 bool IsTokenChar(char c) {
   if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || IsDigit(c)) return true;
   switch (c) {
-    case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+': case '-':
-    case '.': case '^': case '_': case '`': case '|': case '~':
+    case '!':
+    case '#':
+    case '$':
+    case '%':
+    case '&':
+    case '\'':
+    case '*':
+    case '+':
+    case '-':
+    case '.':
+    case '^':
+    case '_':
+    case '`':
+    case '|':
+    case '~':
       return true;
     default:
       return false;
@@ -148,8 +161,7 @@ bool ParseAuthority(std::string_view text, RequestHead* head) {
   const std::string_view port_text = text.substr(colon + 1);
   int port = 0;
   auto [ptr, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
-  if (ec != std::errc() || ptr != port_text.data() + port_text.size() || port < 1 ||
-      port > 65535) {
+  if (ec != std::errc() || ptr != port_text.data() + port_text.size() || port < 1 || port > 65535) {
     return false;
   }
   if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
@@ -506,8 +518,9 @@ std::string LastTransferCoding(const std::vector<HttpHeader>& headers, bool* pre
     if (!EqualsIgnoreCase(h.name, "transfer-encoding")) continue;
     *present = true;
     const size_t comma = h.value.rfind(',');
-    last = std::string(TrimOws(comma == std::string::npos ? std::string_view(h.value)
-                                                          : std::string_view(h.value).substr(comma + 1)));
+    last = std::string(TrimOws(comma == std::string::npos
+                                   ? std::string_view(h.value)
+                                   : std::string_view(h.value).substr(comma + 1)));
   }
   return last;
 }

@@ -36,16 +36,16 @@ enum class TargetForm {
 
 /// A parsed request head.
 struct RequestHead {
-  std::string method;              ///< as sent, case-sensitive ("GET")
-  std::string target;              ///< the request-target exactly as sent
-  int minor_version = 1;           ///< HTTP/1.<minor>: 0 or 1
+  std::string method;               ///< as sent, case-sensitive ("GET")
+  std::string target;               ///< the request-target exactly as sent
+  int minor_version = 1;            ///< HTTP/1.<minor>: 0 or 1
   std::vector<HttpHeader> headers;  ///< in order, duplicates kept
   TargetForm form = TargetForm::kOrigin;
-  std::string scheme;   ///< absolute-form: "http" or "https" (lower-cased); else ""
-  std::string host;     ///< absolute- and authority-form: host or IP (IPv6 without brackets)
-  int port = 0;         ///< absolute- and authority-form: explicit or default port
-  bool ipv6 = false;    ///< the host was a bracketed IPv6 literal
-  std::string path;     ///< origin-form target to forward ("/seg.ts?x=1"); absolute/origin forms
+  std::string scheme;  ///< absolute-form: "http" or "https" (lower-cased); else ""
+  std::string host;    ///< absolute- and authority-form: host or IP (IPv6 without brackets)
+  int port = 0;        ///< absolute- and authority-form: explicit or default port
+  bool ipv6 = false;   ///< the host was a bracketed IPv6 literal
+  std::string path;    ///< origin-form target to forward ("/seg.ts?x=1"); absolute/origin forms
 
   /// The first header named \a name (case-insensitive), or nullptr.
   const std::string* Find(std::string_view name) const;
@@ -178,8 +178,8 @@ class BodyFramer {
     kChunkDataLf,
     kTrailerStart,  // at the start of a trailer line (or the final CRLF)
     kTrailerLine,
-    kTrailerLf,      // CR seen at the end of a trailer line
-    kFinalLf,        // CR of the final empty line seen
+    kTrailerLf,  // CR seen at the end of a trailer line
+    kFinalLf,    // CR of the final empty line seen
   };
   size_t FeedChunked(std::string_view in, std::string* payload);
   bool StepChunkByte(char c);

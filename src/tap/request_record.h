@@ -34,32 +34,32 @@ const char* ToString(RequestError error);
 
 /// One HTTP request forwarded by the tap, reported once it ends (completed or failed).
 struct RequestRecord {
-  int viewer_id = -1;                     ///< from "User-Agent: .../client-<id>", -1 unknown
+  int viewer_id = -1;  ///< from "User-Agent: .../client-<id>", -1 unknown
   RequestKind kind = RequestKind::kOther;
-  int status = 0;                         ///< upstream status code; 0 if none arrived
-  std::uint64_t body_bytes = 0;           ///< response body bytes on the wire (chunk framing
-                                          ///< included = nginx $body_bytes_sent)
-  std::uint64_t header_bytes = 0;         ///< response head bytes (interim 1xx heads included)
-  Duration connect_time{};                ///< upstream TCP connect; zero on a reused connection
-  Duration ttfb{};                        ///< request fully sent upstream → first response byte
-  Duration total{};                       ///< request head received from the client → last
-                                          ///< body byte written to the client (or the failure)
-  bool reused_connection = false;         ///< the upstream connection carried an earlier request
+  int status = 0;                  ///< upstream status code; 0 if none arrived
+  std::uint64_t body_bytes = 0;    ///< response body bytes on the wire (chunk framing
+                                   ///< included = nginx $body_bytes_sent)
+  std::uint64_t header_bytes = 0;  ///< response head bytes (interim 1xx heads included)
+  Duration connect_time{};         ///< upstream TCP connect; zero on a reused connection
+  Duration ttfb{};                 ///< request fully sent upstream → first response byte
+  Duration total{};                ///< request head received from the client → last
+                                   ///< body byte written to the client (or the failure)
+  bool reused_connection = false;  ///< the upstream connection carried an earlier request
   RequestError error = RequestError::kNone;
-  double media_duration_s = -1;           ///< segments: #EXTINF duration, -1 unknown
-  SteadyTime started{};                   ///< when the request head was received
-  std::string method;                     ///< "GET", "HEAD", ...
-  std::string path;                       ///< absolute URL, for debugging only: never a label
+  double media_duration_s = -1;  ///< segments: #EXTINF duration, -1 unknown
+  SteadyTime started{};          ///< when the request head was received
+  std::string method;            ///< "GET", "HEAD", ...
+  std::string path;              ///< absolute URL, for debugging only: never a label
 };
 
 /// One CONNECT tunnel (https through the tap): only totals, the content is encrypted.
 struct TunnelRecord {
-  int viewer_id = -1;          ///< from the CONNECT request's User-Agent (FFmpeg sends none)
-  std::string authority;       ///< "host:port" as requested, for debugging only
+  int viewer_id = -1;            ///< from the CONNECT request's User-Agent (FFmpeg sends none)
+  std::string authority;         ///< "host:port" as requested, for debugging only
   std::uint64_t bytes_up = 0;    ///< client → origin bytes carried
   std::uint64_t bytes_down = 0;  ///< origin → client bytes carried
-  Duration connect_time{};     ///< upstream TCP connect
-  Duration duration{};         ///< CONNECT received → tunnel closed
+  Duration connect_time{};       ///< upstream TCP connect
+  Duration duration{};           ///< CONNECT received → tunnel closed
   RequestError error = RequestError::kNone;  ///< connect failures and timeouts only
   SteadyTime started{};
 };

@@ -35,9 +35,7 @@ class StreamBuffer {
   size_t space() const { return size() >= cap_ ? 0 : cap_ - size(); }
   size_t cap() const { return cap_; }
   /// The buffered bytes, oldest first. Invalidated by any non-const call.
-  std::string_view view() const {
-    return std::string_view(storage_.get() + begin_, end_ - begin_);
-  }
+  std::string_view view() const { return std::string_view(storage_.get() + begin_, end_ - begin_); }
 
   /// Reads at most min(\a max, space()) bytes from \a fd onto the end.
   IoResult ReadFrom(int fd, size_t max);

@@ -31,7 +31,8 @@ std::string_view ExtensionOf(std::string_view url) {
 
 }  // namespace
 
-UrlClassifier::UrlClassifier(size_t max_playlists) : max_playlists_(std::max<size_t>(1, max_playlists)) {}
+UrlClassifier::UrlClassifier(size_t max_playlists)
+    : max_playlists_(std::max<size_t>(1, max_playlists)) {}
 
 UrlInfo UrlClassifier::Classify(std::string_view url) const {
   const std::string key(url);
@@ -142,8 +143,8 @@ std::string NormalizeUrl(std::string_view url) {
 
 RequestKind KindFromExtension(std::string_view url) {
   const std::string_view ext = ExtensionOf(url);
-  constexpr std::array<std::string_view, 10> kSegmentExts = {
-      "ts", "m4s", "mp4", "m4a", "m4v", "aac", "ac3", "ec3", "mp3", "vtt"};
+  constexpr std::array<std::string_view, 10> kSegmentExts = {"ts",  "m4s", "mp4", "m4a", "m4v",
+                                                             "aac", "ac3", "ec3", "mp3", "vtt"};
   if (EqualsIgnoreCase(ext, "m3u8") || EqualsIgnoreCase(ext, "m3u")) {
     return RequestKind::kMediaPlaylist;
   }

@@ -1,0 +1,70 @@
+// hls-swarm — Copyright (C) 2026 the hls-swarm authors. MIT licence.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <unordered_map>
+
+#include "core/clock.h"
+#include "stats/histogram.h"
+#include "tap/request_record.h"
+
+namespace hs::stats {
+
+/// Per-kind figures of requests measured by the tap.
+struct KindFigures {
+  std::uint64_t requests = 0;     ///< requests that ended (with or without error)
+  std::uint64_t body_bytes = 0;   ///< response body bytes on the wire
+  std::uint64_t errors = 0;       ///< subset of requests: transport error (no HTTP status or cut)
+  std::uint64_t reused = 0;       ///< subset of requests: sent on a reused upstream connection
+  std::map<int, std::uint64_t> codes;  ///< HTTP status → count
+  Histogram ttfb_us;              ///< request sent → first response byte, µs
+  Histogram total_us;             ///< request received → last body byte delivered, µs
+};
+
+/// What the tap measured, as values (part of Snapshot).
+struct TapFigures {
+  bool enabled = false;
+  std::map<std::string, KindFigures> by_kind;        ///< master, playlist, segment, init, key, other
+  std::map<std::string, std::uint64_t> errors_by_type;  ///< connect_refused, timeout, truncated...
+  Histogram download_ratio_milli;   ///< segment media duration / download time, × 1000
+  Histogram reload_interval_ms;     ///< time between a viewer's consecutive media playlist requests
+  Histogram viewer_throughput_kbps; ///< per viewer: body bits / time since its first request
+  int buffering_now = 0;            ///< viewers whose last 3+ segments downloaded slower than real time
+  std::uint64_t buffering_events = 0;  ///< times a viewer entered that state
+  std::uint64_t tunnels = 0;        ///< https CONNECT tunnels (per-request figures unavailable)
+  std::uint64_t tunnel_bytes = 0;   ///< bytes carried by tunnels, both directions
+
+  std::uint64_t TotalBytes() const;
+  std::uint64_t TotalRequests() const;
+};
+
+/// Aggregates tap records: O(1) per record, bounded memory (one small state per viewer).
+/// Loop thread only.
+class RequestStats {
+ public:
+  void OnRequest(const tap::RequestRecord& r);
+  void OnTunnel(const tap::TunnelRecord& r);
+  /// Copy of the figures with per-viewer throughput computed as of \a now.
+  TapFigures Take(SteadyTime now) const;
+  void set_enabled(bool on) { figures_.enabled = on; }
+
+  /// A viewer counts as buffering after this many consecutive segments with ratio < 1.
+  static constexpr int kSlowSegmentsForBuffering = 3;
+
+ private:
+  struct ViewerState {
+    SteadyTime first_request{};
+    SteadyTime last_playlist{};
+    std::uint64_t body_bytes = 0;
+    int slow_in_a_row = 0;
+    bool buffering = false;
+  };
+  void TrackSegment(ViewerState& v, const tap::RequestRecord& r);
+
+  TapFigures figures_;
+  std::unordered_map<int, ViewerState> viewers_;
+};
+
+}  // namespace hs::stats
