@@ -141,6 +141,10 @@ void AddTapFamilies(std::vector<MetricFamily>& out, const stats::Snapshot& s) {
            s.tap.buffering_now);
   AddCounter(out, "hlsswarm_buffering_events_total", "Times a viewer started buffering",
              static_cast<double>(s.tap.buffering_events));
+  AddGauge(out, "hlsswarm_playlists_stale",
+           "Media playlists (per viewer) unchanged for 3 or more reloads in a row", s.tap.stale_now);
+  AddCounter(out, "hlsswarm_playlist_stale_events_total", "Times a viewer's playlist went stale",
+             static_cast<double>(s.tap.stale_events));
   AddCounter(out, "hlsswarm_tunnels_total",
              "https CONNECT tunnels through the tap (per-request figures come from FFmpeg's log)",
              static_cast<double>(s.tap.tunnels));

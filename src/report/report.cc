@@ -84,6 +84,7 @@ void TapText(std::string& out, const stats::TapFigures& t) {
   Row(out, "viewer throughput", HistText(t.viewer_throughput_kbps, 1.0, "{:.0f}kbit/s"));
   Row(out, "buffering", fmt::format("{} viewers now, {} times in all", t.buffering_now,
                                     t.buffering_events));
+  Row(out, "stale playlists", fmt::format("{} now, {} times in all", t.stale_now, t.stale_events));
   if (!t.errors_by_type.empty()) Row(out, "tap errors", Joined(t.errors_by_type));
   if (t.tunnels > 0) {
     Row(out, "https tunnels", fmt::format("{} ({} bytes); per-request figures for https come from "
@@ -107,6 +108,8 @@ nlohmann::json TapJson(const stats::TapFigures& t) {
           {"viewer_throughput_kbps", HistJson(t.viewer_throughput_kbps, 1.0)},
           {"buffering_now", t.buffering_now},
           {"buffering_events", t.buffering_events},
+          {"stale_now", t.stale_now},
+          {"stale_events", t.stale_events},
           {"tunnels", t.tunnels},
           {"tunnel_bytes", t.tunnel_bytes}};
 }

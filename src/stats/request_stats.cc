@@ -46,6 +46,7 @@ void RequestStats::OnRequest(const tap::RequestRecord& r) {
       figures_.reload_interval_ms.Record(static_cast<std::uint64_t>(std::max<long long>(ms.count(), 0)));
     }
     v.last_playlist = r.started;
+    TrackPlaylist(v, r);
   }
   if (r.kind == tap::RequestKind::kSegment) TrackSegment(v, r);
 }
@@ -67,6 +68,25 @@ void RequestStats::TrackSegment(ViewerState& v, const tap::RequestRecord& r) {
       v.buffering = false;
       --figures_.buffering_now;
     }
+  }
+}
+
+void RequestStats::TrackPlaylist(ViewerState& v, const tap::RequestRecord& r) {
+  if (r.playlist_body_hash == 0) return;
+  PlaylistWatch& w = v.playlists[r.path];
+  if (w.body_hash == r.playlist_body_hash) {
+    if (++w.unchanged >= kUnchangedReloadsForStale && !w.stale) {
+      w.stale = true;
+      ++figures_.stale_now;
+      ++figures_.stale_events;
+    }
+    return;
+  }
+  w.body_hash = r.playlist_body_hash;
+  w.unchanged = 0;
+  if (w.stale) {
+    w.stale = false;
+    --figures_.stale_now;
   }
 }
 

@@ -31,6 +31,8 @@ struct TapFigures {
   Histogram download_ratio_milli;   ///< segment media duration / download time, × 1000
   Histogram reload_interval_ms;     ///< time between a viewer's consecutive media playlist requests
   Histogram viewer_throughput_kbps; ///< per viewer: body bits / time since its first request
+  int stale_now = 0;                ///< viewers with a media playlist unchanged for 3+ reloads
+  std::uint64_t stale_events = 0;   ///< times a viewer's playlist went stale
   int buffering_now = 0;            ///< viewers whose last 3+ segments downloaded slower than real time
   std::uint64_t buffering_events = 0;  ///< times a viewer entered that state
   std::uint64_t tunnels = 0;        ///< https CONNECT tunnels (per-request figures unavailable)
@@ -52,9 +54,17 @@ class RequestStats {
 
   /// A viewer counts as buffering after this many consecutive segments with ratio < 1.
   static constexpr int kSlowSegmentsForBuffering = 3;
+  /// A media playlist counts as stale after this many reloads in a row with an unchanged body.
+  static constexpr int kUnchangedReloadsForStale = 3;
 
  private:
+  struct PlaylistWatch {
+    std::size_t body_hash = 0;
+    int unchanged = 0;
+    bool stale = false;
+  };
   struct ViewerState {
+    std::unordered_map<std::string, PlaylistWatch> playlists;  ///< by URL: one per rendition
     SteadyTime first_request{};
     SteadyTime last_playlist{};
     std::uint64_t body_bytes = 0;
@@ -62,6 +72,7 @@ class RequestStats {
     bool buffering = false;
   };
   void TrackSegment(ViewerState& v, const tap::RequestRecord& r);
+  void TrackPlaylist(ViewerState& v, const tap::RequestRecord& r);
 
   TapFigures figures_;
   std::unordered_map<int, ViewerState> viewers_;

@@ -7,7 +7,9 @@
 #include <sys/epoll.h>
 #include <sys/socket.h>
 
+#include <functional>
 #include <optional>
+#include <string_view>
 #include <utility>
 
 #include "core/io.h"
@@ -351,6 +353,8 @@ void ProxyConnection::Report(bool learn) {
   }
   if (learned) {
     rec.kind = *learned;
+    // Identical bodies on successive reloads mean the playlist stopped advancing.
+    rec.playlist_body_hash = std::hash<std::string_view>()(ex_->playlist);
   } else {
     const UrlInfo info = ctx_.classifier.Classify(ex_->url);
     rec.kind = info.kind;

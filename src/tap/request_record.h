@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstddef>
 #include <string>
 
 #include "core/clock.h"
@@ -46,6 +47,7 @@ struct RequestRecord {
                                    ///< body byte written to the client (or the failure)
   bool reused_connection = false;  ///< the upstream connection carried an earlier request
   RequestError error = RequestError::kNone;
+  std::size_t playlist_body_hash = 0;     ///< playlists parsed: hash of the body, else 0
   double media_duration_s = -1;  ///< segments: #EXTINF duration, -1 unknown
   SteadyTime started{};          ///< when the request head was received
   std::string method;            ///< "GET", "HEAD", ...
