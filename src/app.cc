@@ -7,6 +7,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <charconv>
 #include <optional>
 
 #include <fmt/format.h>
@@ -51,6 +52,7 @@ class LoadRun {
   bool Preflight();
   bool StartMetrics();
   bool StartTap();
+  void AddApiRoutes();
   void StartViewers();
   void BeginShutdown(const char* why);
   void FinishShutdown();
@@ -154,7 +156,9 @@ bool LoadRun::StartMetrics() {
     return metrics::HttpResponse{ready ? 200 : 503, "text/plain",
                                  ready ? "ready\n" : "not ready\n"};
   });
-  log::Info("metrics on http://{}:{}/metrics", cfg_.metrics_addr, http_.port());
+  if (cfg_.api) AddApiRoutes();
+  log::Info("metrics on http://{}:{}/metrics{}", cfg_.metrics_addr, http_.port(),
+            cfg_.api ? " (control API on /api: trusted networks only)" : "");
   return true;
 }
 
@@ -183,10 +187,45 @@ bool LoadRun::StartTap() {
     log::Error("cannot start the measurement tap: {} (run with -tap=false to go direct)", r.error());
     return false;
   }
-  stats_->set_tap_enabled(true);
+  // https: the tap only sees CONNECT tunnels; request figures then come from FFmpeg's log.
+  stats_->set_tap_enabled(stream_url_.rfind("http://", 0) == 0);
   ctx_.tap_proxy = tap_->ProxyUrl();
   log::Info("measurement tap on {}", ctx_.tap_proxy);
   return true;
+}
+
+void LoadRun::AddApiRoutes() {
+  http_.Route("/api/clients", [this](const metrics::HttpRequest& req) {
+    if (req.method != "POST" && req.method != "PUT") {
+      return metrics::HttpResponse{405, "text/plain", "use POST /api/clients?target=N\n"};
+    }
+    const std::string raw = metrics::QueryParam(req.query, "target");
+    int target = -1;
+    auto [end, ec] = std::from_chars(raw.data(), raw.data() + raw.size(), target);
+    if (raw.empty() || ec != std::errc() || end != raw.data() + raw.size() || target < 0 ||
+        target > 100000) {
+      return metrics::HttpResponse{400, "text/plain",
+                                   "target must be a whole number from 0 to 100000\n"};
+    }
+    if (supervisor_ == nullptr || shutting_down_) {
+      return metrics::HttpResponse{503, "text/plain", "not running\n"};
+    }
+    const int previous = supervisor_->Counts().target;
+    supervisor_->SetTarget(target);
+    log::Info("control API: target viewers {} -> {}", previous, target);
+    return metrics::HttpResponse{
+        202, "application/json",
+        fmt::format("{{\"previous\":{},\"target\":{}}}\n", previous, target)};
+  });
+  http_.Route("/api/status", [this](const metrics::HttpRequest& req) {
+    if (req.method != "GET" && req.method != "HEAD") {
+      return metrics::HttpResponse{405, "text/plain", "use GET\n"};
+    }
+    stats::Snapshot s = Snap();
+    nlohmann::json j = report::ToJson(s);
+    j["status"] = report::StatusJson(s);
+    return metrics::HttpResponse{200, "application/json", j.dump() + "\n"};
+  });
 }
 
 void LoadRun::StartViewers() {

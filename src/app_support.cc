@@ -191,7 +191,7 @@ bool RunSystemChecks(const config::Config& cfg) {
 }
 
 bool UsesTap(const config::Config& cfg, const std::string& url) {
-  return cfg.tap && url.rfind("http://", 0) == 0;
+  return cfg.tap && (url.rfind("http://", 0) == 0 || url.rfind("https://", 0) == 0);
 }
 
 ffmpeg::CommandContext BuildCommandContext(const config::Config& cfg,

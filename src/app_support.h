@@ -35,7 +35,8 @@ Result<origin::OriginPlan> PrepareTestOrigin(const config::Config& cfg, const st
 Result<StreamFacts> CheckStreamForRun(const config::Config& cfg, const std::string& url);
 /// Limits, ports and kernel settings; logs warnings; false when the run cannot work.
 bool RunSystemChecks(const config::Config& cfg);
-/// Whether viewers go through the measurement tap: -tap and an http:// stream.
+/// Whether viewers go through the measurement tap: -tap and an http:// stream (measured per
+/// request) or https:// (CONNECT tunnels only).
 bool UsesTap(const config::Config& cfg, const std::string& url);
 /// The per-run parts of the FFmpeg command (-resolve rewrite, variant choice).
 ffmpeg::CommandContext BuildCommandContext(const config::Config& cfg,

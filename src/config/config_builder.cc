@@ -229,6 +229,17 @@ class ConfigBuilder {
         }
       }
     }
+    if (auto it = flags_.flags.find("origin-metrics"); it != flags_.flags.end()) {
+      for (const FlagValue& u : it->second) {
+        const Source s{"origin-metrics", "", u.value, u.from_extra_args};
+        if (Result<std::string> url = CheckStreamUrl(u.value); !url) {
+          Problem(s, fmt::format("{} (e.g. -origin-metrics http://origin:9100/metrics)",
+                                 url.error().detail));
+        } else {
+          c.origin_metrics_urls.push_back(*url);
+        }
+      }
+    }
     c.user_agent = "hls-swarm/" HLS_SWARM_VERSION;
     if (std::optional<Source> s = Take("user-agent")) {
       if (s->value.empty() || s->value.find_first_of("\r\n") != std::string::npos) {
@@ -334,6 +345,7 @@ class ConfigBuilder {
     }
     c.tui = Flag("tui", stdout_is_tty);
     c.tap = Flag("tap", true);
+    c.api = Flag("api", true);
   }
 
   void ApplyModes(Config& c) {
@@ -411,8 +423,8 @@ class ConfigBuilder {
     c.stream_url = *url;
     if (flags_.IsSet("tap") && !c.UsesTap()) {
       warnings_->push_back(
-          "-tap: https:// traffic cannot be measured per request, so viewers connect directly "
-          "and measurements come from FFmpeg's own events");
+          "-tap: https:// is encrypted, so the tap can only time each viewer's CONNECT tunnels "
+          "(bytes, duration); per-request figures come from FFmpeg's log");
     }
   }
 

@@ -59,8 +59,17 @@ std::vector<FlagSpec> MakeMainFlags() {
        "Allow -resolve, and with it turn off TLS certificate verification."},
       // Measurement & output.
       {"tap", "", K::kBool, T::kOutput, "", "true",
-       "Route http:// traffic through the built-in measuring proxy for exact per-request "
-       "bytes, TTFB and download times. https:// URLs always go direct. -tap=false goes direct."},
+       "Route traffic through the built-in measuring proxy: exact per-request bytes, TTFB and "
+       "download times for http://; for https:// only the CONNECT tunnels are timed. "
+       "-tap=false goes direct."},
+      {"origin-metrics", "", K::kList, T::kOutput, "URL", "",
+       "Prometheus text endpoint of the origin to show beside the load (node_exporter, "
+       "nginx-prometheus-exporter); repeatable. Exported as hlsswarm_origin_*; scrape failures "
+       "are shown, never fatal."},
+      {"api", "", K::kBool, T::kOutput, "", "true",
+       "Control API on the metrics port: POST /api/clients?target=N changes the viewer count, "
+       "GET /api/status returns the report as JSON. Anyone who reaches the port can change the "
+       "load: keep it on a trusted network, bind -metrics 127.0.0.1:PORT, or -api=false."},
       {"tui", "", K::kBool, T::kOutput, "", "true on a terminal",
        "Live dashboard; -tui=false prints a one-line status periodically instead."},
       {"metrics-port", "", K::kValue, T::kOutput, "PORT", "9090 (profile)",

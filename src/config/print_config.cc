@@ -101,6 +101,8 @@ nlohmann::json RunJson(const Config& c) {
       {"dangerous", c.dangerous},
       {"ffmpeg", c.ffmpeg_path},
       {"tap", c.tap},
+      {"api", c.api},
+      {"originMetrics", c.origin_metrics_urls},
       {"usesTap", c.UsesTap()},
       {"tui", c.tui},
       {"logFormat", ToString(c.log_format)},

@@ -145,9 +145,6 @@ void AddTapFamilies(std::vector<MetricFamily>& out, const stats::Snapshot& s) {
            "Media playlists (per viewer) unchanged for 3 or more reloads in a row", s.tap.stale_now);
   AddCounter(out, "hlsswarm_playlist_stale_events_total", "Times a viewer's playlist went stale",
              static_cast<double>(s.tap.stale_events));
-  AddCounter(out, "hlsswarm_tunnels_total",
-             "https CONNECT tunnels through the tap (per-request figures come from FFmpeg's log)",
-             static_cast<double>(s.tap.tunnels));
 }
 
 }  // namespace
@@ -198,6 +195,9 @@ std::vector<MetricFamily> BuildFamilies(const stats::Snapshot& s, const BuildInf
                     "Requests FFmpeg logged (`Opening ... for reading`) by kind; FFmpeg does not "
                     "log its first playlist request",
                     "kind", s.requests_by_kind, {"playlist", "segment"});
+  AddCounter(out, "hlsswarm_tunnels_total",
+             "https CONNECT tunnels through the tap (per-request figures come from FFmpeg's log)",
+             static_cast<double>(s.tap.tunnels));
   if (s.tap.enabled) {
     AddTapFamilies(out, s);
   } else {

@@ -141,7 +141,12 @@ std::string FormatText(const stats::Snapshot& s) {
   Row(out, "reconnects", fmt::format("{} (keepalive retries {})", s.reconnects, s.keepalive_retries));
   Row(out, "startup", HistText(s.startup_us, 1e-3, "{:.0f}ms"));
   Row(out, "playback speed", HistText(s.speed_milli, 1e-3, "{:.2f}x"));
-  if (s.tap.enabled) TapText(out, s.tap);
+  if (s.tap.enabled) {
+    TapText(out, s.tap);
+  } else if (s.tap.tunnels > 0) {
+    Row(out, "https tunnels", fmt::format("{} ({} bytes); per-request figures for https come from "
+                                          "FFmpeg's log", s.tap.tunnels, s.tap.tunnel_bytes));
+  }
   if (!s.ffmpeg_missing.empty()) {
     std::string m;
     for (const auto& x : s.ffmpeg_missing) m += (m.empty() ? "" : ", ") + x;

@@ -9,6 +9,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import tempfile
 import time
@@ -195,6 +196,23 @@ def start_origin(workdir, profile="tiny", addr="127.0.0.1", port=8080, wrap=lamb
         proc.stop()
         raise AssertionError(f"origin did not start: {err[-2000:]}")
     return proc, odir
+
+
+def free_port():
+    """A loopback TCP port nothing listens on right now."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def scrape(url, timeout=2):
+    """Parsed metrics of url, or {} when it does not answer."""
+    try:
+        return parse_metrics(urllib.request.urlopen(url, timeout=timeout).read().decode())
+    except OSError:
+        return {}
 
 
 def parse_metrics(text):

@@ -5,18 +5,8 @@ import signal
 import time
 import unittest
 
-from harness import (BIN, Proc, Workdir, children_of, have, metric, parse_metrics, pid_alive,
-                     proc_comm, wait_for)
-import urllib.request
-import socket
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
+from harness import (BIN, Proc, Workdir, children_of, free_port, have, metric, pid_alive, proc_comm,
+                     scrape, wait_for)
 
 
 class SigkillTest(unittest.TestCase):
@@ -30,11 +20,7 @@ class SigkillTest(unittest.TestCase):
                          env=dict(os.environ, TMPDIR=wd))  # the origin's directory goes with wd
             try:
                 def active():
-                    try:
-                        body = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=2).read().decode()
-                    except OSError:
-                        return 0
-                    return metric(parse_metrics(body), "hlsswarm_clients_active")
+                    return metric(scrape(f"http://127.0.0.1:{port}/metrics"), "hlsswarm_clients_active")
                 self.assertTrue(wait_for(lambda: active() >= 5, 60), swarm.stderr()[-3000:])
                 kids = children_of(swarm.pid)
                 names = sorted({proc_comm(p) for p in kids})
