@@ -99,6 +99,28 @@ void AddKindHistograms(std::vector<MetricFamily>& out, const std::string& name,
   out.push_back(std::move(f));
 }
 
+void AddOriginFamilies(std::vector<MetricFamily>& out, const stats::OriginSample& o) {
+  auto gauge = [&](const char* name, const char* help, const std::optional<double>& v) {
+    if (v) AddGauge(out, name, help, *v);
+  };
+  gauge("hlsswarm_origin_cpu_utilisation_percent",
+        "Origin CPU utilisation between the last two scrapes of its node_exporter", o.cpu_percent);
+  gauge("hlsswarm_origin_memory_used_bytes", "Origin memory in use (MemTotal - MemAvailable)",
+        o.memory_used_bytes);
+  gauge("hlsswarm_origin_memory_used_percent", "Origin memory in use, percent",
+        o.memory_used_percent);
+  gauge("hlsswarm_origin_network_receive_bytes_per_second",
+        "Origin network receive rate, all devices except lo", o.network_rx_bytes_per_s);
+  gauge("hlsswarm_origin_network_transmit_bytes_per_second",
+        "Origin network transmit rate, all devices except lo", o.network_tx_bytes_per_s);
+  gauge("hlsswarm_origin_nginx_connections_active", "nginx active connections (stub_status)",
+        o.nginx_connections_active);
+  gauge("hlsswarm_origin_nginx_requests_per_second", "nginx request rate between the last two scrapes",
+        o.nginx_requests_per_s);
+  AddCounter(out, "hlsswarm_origin_scrape_errors_total", "Failed scrapes of -origin-metrics URLs",
+             static_cast<double>(o.scrape_errors));
+}
+
 void AddTapFamilies(std::vector<MetricFamily>& out, const stats::Snapshot& s) {
   auto responses = Family("hlsswarm_http_responses_total", "HTTP responses by kind and status code",
                           MetricType::Counter);
@@ -198,6 +220,7 @@ std::vector<MetricFamily> BuildFamilies(const stats::Snapshot& s, const BuildInf
   AddCounter(out, "hlsswarm_tunnels_total",
              "https CONNECT tunnels through the tap (per-request figures come from FFmpeg's log)",
              static_cast<double>(s.tap.tunnels));
+  if (s.origin.configured) AddOriginFamilies(out, s.origin);
   if (s.tap.enabled) {
     AddTapFamilies(out, s);
   } else {

@@ -92,6 +92,40 @@ void TapText(std::string& out, const stats::TapFigures& t) {
   }
 }
 
+std::string OriginText(const stats::OriginSample& o) {
+  std::string out;
+  auto add = [&](const std::optional<double>& v, const char* f) {
+    if (!v) return;
+    if (!out.empty()) out += ", ";
+    out += fmt::format(fmt::runtime(f), *v);
+  };
+  add(o.cpu_percent, "CPU {:.1f}%");
+  add(o.memory_used_percent, "memory {:.1f}%");
+  if (o.network_rx_bytes_per_s) add(*o.network_rx_bytes_per_s * 8 / 1e6, "net in {:.1f} Mbit/s");
+  if (o.network_tx_bytes_per_s) add(*o.network_tx_bytes_per_s * 8 / 1e6, "net out {:.1f} Mbit/s");
+  add(o.nginx_connections_active, "nginx connections {:.0f}");
+  add(o.nginx_requests_per_s, "nginx {:.1f} req/s");
+  if (out.empty()) out = "no figures";
+  if (o.scrape_errors > 0) out += fmt::format(" ({} failed scrapes)", o.scrape_errors);
+  return out;
+}
+
+nlohmann::json OriginJson(const stats::OriginSample& o) {
+  nlohmann::json j = {{"configured", o.configured}, {"scrape_errors", o.scrape_errors},
+                      {"errors", o.errors}};
+  auto put = [&](const char* k, const std::optional<double>& v) {
+    if (v) j[k] = *v;
+  };
+  put("cpu_percent", o.cpu_percent);
+  put("memory_used_bytes", o.memory_used_bytes);
+  put("memory_used_percent", o.memory_used_percent);
+  put("network_receive_bytes_per_second", o.network_rx_bytes_per_s);
+  put("network_transmit_bytes_per_second", o.network_tx_bytes_per_s);
+  put("nginx_connections_active", o.nginx_connections_active);
+  put("nginx_requests_per_second", o.nginx_requests_per_s);
+  return j;
+}
+
 nlohmann::json TapJson(const stats::TapFigures& t) {
   nlohmann::json kinds = nlohmann::json::object();
   for (const auto& [kind, k] : t.by_kind) {
@@ -147,6 +181,7 @@ std::string FormatText(const stats::Snapshot& s) {
     Row(out, "https tunnels", fmt::format("{} ({} bytes); per-request figures for https come from "
                                           "FFmpeg's log", s.tap.tunnels, s.tap.tunnel_bytes));
   }
+  if (s.origin.configured) Row(out, "origin (last scrape)", OriginText(s.origin));
   if (!s.ffmpeg_missing.empty()) {
     std::string m;
     for (const auto& x : s.ffmpeg_missing) m += (m.empty() ? "" : ", ") + x;
@@ -176,6 +211,7 @@ nlohmann::json ToJson(const stats::Snapshot& s) {
       {"requests", {{"total", s.TotalRequests()}, {"by_kind", MapJson(s.RequestsByKind())}}},
       {"log_requests_by_kind", MapJson(s.requests_by_kind)},
       {"tap", TapJson(s.tap)},
+      {"origin", OriginJson(s.origin)},
       {"new_connections", s.new_connections},
       {"bytes_received", s.bytes_received},
       {"http_errors_by_code", MapJson(s.http_errors_by_code)},

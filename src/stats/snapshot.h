@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -10,6 +11,21 @@
 #include "stats/request_stats.h"
 
 namespace hs::stats {
+
+/// The origin's own figures from its exporters (-origin-metrics), as last scraped. Absent
+/// values were not provided by any exporter.
+struct OriginSample {
+  bool configured = false;                     ///< -origin-metrics was given
+  std::optional<double> cpu_percent;           ///< CPU utilisation between the last two scrapes
+  std::optional<double> memory_used_bytes;
+  std::optional<double> memory_used_percent;
+  std::optional<double> network_rx_bytes_per_s;  ///< all devices but lo
+  std::optional<double> network_tx_bytes_per_s;
+  std::optional<double> nginx_connections_active;
+  std::optional<double> nginx_requests_per_s;
+  std::uint64_t scrape_errors = 0;             ///< failed scrapes, all URLs
+  std::vector<std::string> errors;             ///< "URL: last error" of URLs failing now
+};
 
 /// A value copy of everything measured so far. Sinks (metrics, report, dashboard) read only this.
 /// Map keys are bounded label sets (kinds, causes, codes), never URLs or viewer ids.
@@ -40,6 +56,8 @@ struct Snapshot {
   std::map<std::string, std::uint64_t> restarts_by_cause;  ///< exit_clean, exit_error, stall...
   std::map<std::string, std::uint64_t> exits_by_reason;    ///< clean, exit_code, signaled, ...
   std::map<std::string, std::uint64_t> stalls_by_cause;    ///< stall, startup_timeout
+
+  OriginSample origin;
 
   // Requests measured by the tap (exact; empty when the tap is off).
   TapFigures tap;
