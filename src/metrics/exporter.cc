@@ -155,9 +155,10 @@ void AddTapFamilies(std::vector<MetricFamily>& out, const stats::Snapshot& s) {
   AddHistogram(out, "hlsswarm_playlist_reload_interval_seconds",
                "Time between a viewer's consecutive media playlist requests",
                s.tap.reload_interval_ms, 1e-3, {0.25, 0.5, 1, 1.5, 2, 3, 4, 6, 8, 12, 20});
-  AddHistogram(out, "hlsswarm_viewer_throughput_bits_per_second",
-               "Per-viewer average received throughput", s.tap.viewer_throughput_kbps, 1e3,
-               {1e5, 2.5e5, 5e5, 1e6, 2e6, 4e6, 8e6, 16e6, 50e6});
+  // Prometheus wants base units: bytes, so kbit/s samples are scaled by 1000/8.
+  AddHistogram(out, "hlsswarm_viewer_throughput_bytes_per_second",
+               "Per-viewer average received throughput", s.tap.viewer_throughput_kbps, 125,
+               {12500, 31250, 62500, 125000, 250000, 500000, 1e6, 2e6, 6.25e6});
   AddGauge(out, "hlsswarm_clients_buffering",
            "Viewers whose last 3 or more segments downloaded slower than real time",
            s.tap.buffering_now);
