@@ -14,6 +14,7 @@ declare -A allowed=(
   [metrics]="core config stats"
   [report]="core config stats"
   [tui]="core config stats"
+  [originmon]="core config"
   [tap]="core config hls"
   [preflight]="core config hls"
   [origin]="core config supervisor"
