@@ -5,9 +5,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <charconv>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
-#include <charconv>
 #include <optional>
 
 #include <fmt/format.h>
@@ -17,6 +18,7 @@
 #include "config/print_config.h"
 #include "core/clock.h"
 #include "core/event_loop.h"
+#include "core/fs.h"
 #include "core/log.h"
 #include "core/signals.h"
 #include "ffmpeg/capabilities.h"
@@ -28,13 +30,14 @@
 #include "stats/aggregator.h"
 #include "supervisor/supervisor.h"
 #include "tap/proxy_server.h"
+#include "tui/dashboard.h"
 
 namespace hs::app {
 
 namespace {
 
 // One load run: everything that lives on the event loop, in construction order.
-class LoadRun {
+class LoadRun final : public tui::Controls {
  public:
   LoadRun(const config::Config& cfg, ffmpeg::Capabilities caps)
       : cfg_(cfg),
@@ -46,7 +49,13 @@ class LoadRun {
 
   int Run();
 
+  // tui::Controls: keys of the dashboard.
+  void Quit() override { BeginShutdown("dashboard quit"); }
+  void TogglePause() override;
+  void ChangeViewers(double fraction) override;
+
  private:
+  void StartDashboard();
   void OnSignal(int signo);
   bool StartTestOrigin();
   bool Preflight();
@@ -78,6 +87,8 @@ class LoadRun {
   std::unique_ptr<supervisor::Supervisor> supervisor_;
   std::unique_ptr<Timer> duration_timer_;
   std::unique_ptr<Timer> status_timer_;
+  std::unique_ptr<tui::Dashboard> dashboard_;
+  std::string dashboard_log_;
   SteadyTime started_at_{};
   std::optional<SteadyTime> stopped_at_;  ///< when shutdown began: the run's measured end
   bool shutting_down_ = false;
@@ -243,8 +254,42 @@ void LoadRun::StartViewers() {
     duration_timer_ = loop_.CreateTimer([this] { BeginShutdown("duration reached"); });
     duration_timer_->Arm(cfg_.duration);
   }
-  status_timer_ = loop_.CreateTimer([this] { LogStatus(); });
-  status_timer_->Arm(std::chrono::seconds(5));
+  if (cfg_.tui) StartDashboard();
+  if (dashboard_ == nullptr) {
+    status_timer_ = loop_.CreateTimer([this] { LogStatus(); });
+    status_timer_->Arm(std::chrono::seconds(5));
+  }
+}
+
+void LoadRun::StartDashboard() {
+  const char* tmp = std::getenv("TMPDIR");
+  dashboard_log_ = fmt::format("{}/hls-swarm-{}.log", tmp != nullptr ? tmp : "/tmp", ::getpid());
+  // While the dashboard owns the terminal, logs go to a file named in its footer.
+  log::RedirectToFile(dashboard_log_);
+  tui::DashboardOptions opts;
+  opts.log_path = dashboard_log_;
+  dashboard_ = std::make_unique<tui::Dashboard>(loop_, [this] { return Snap(); }, *this, opts);
+  if (!dashboard_->Start()) {
+    dashboard_.reset();
+    log::RedirectToFile("");
+    log::Warn("no usable terminal for the dashboard; logging status lines instead");
+  }
+}
+
+void LoadRun::TogglePause() {
+  if (supervisor_ == nullptr || shutting_down_) return;
+  const bool pause = !supervisor_->ramp_paused();
+  supervisor_->PauseRamp(pause);
+  log::Info("ramp {}", pause ? "paused" : "resumed");
+}
+
+void LoadRun::ChangeViewers(double fraction) {
+  if (supervisor_ == nullptr || shutting_down_) return;
+  const int target = supervisor_->Counts().target;
+  const int step = std::max(1, static_cast<int>(std::lround(std::abs(fraction) * target)));
+  const int next = std::max(0, fraction >= 0 ? target + step : target - step);
+  supervisor_->SetTarget(next);
+  log::Info("dashboard: target viewers {} -> {}", target, next);
 }
 
 stats::Snapshot LoadRun::Snap() {
@@ -282,6 +327,7 @@ void LoadRun::FinishShutdown() {
 }
 
 int LoadRun::Finish() {
+  if (dashboard_ != nullptr) dashboard_->Stop();
   http_.Close();
   stats::Snapshot s = Snap();
   std::fputs(report::FormatText(s).c_str(), stdout);
@@ -295,7 +341,14 @@ int LoadRun::Finish() {
     }
   }
   if (cfg_.check) exit_code_ = ReportCheck(s) ? kExitOk : kExitFailure;
+  if (cfg_.test_origin && !origin_.plan().dir.empty()) RemoveTree(origin_.plan().dir);
   log::Info("shutdown complete");
+  if (dashboard_ != nullptr) {
+    // The file has the whole log; the terminal gets its name and the same last line.
+    log::RedirectToFile("");
+    log::Info("log of this run: {}", dashboard_log_);
+    log::Info("shutdown complete");
+  }
   return exit_code_;
 }
 
@@ -314,6 +367,7 @@ int LoadRun::Run() {
       origin_.Stop([this] { loop_.Stop(); });
       loop_.Run();
     }
+    if (cfg_.test_origin && !origin_.plan().dir.empty()) RemoveTree(origin_.plan().dir);
     return kExitFailure;
   }
   StartViewers();
