@@ -300,7 +300,9 @@ stats::Snapshot LoadRun::Snap() {
 
 void LoadRun::LogStatus() {
   stats::Snapshot s = Snap();
-  log::Structured(log::Level::kInfo, report::FormatStatusLine(s), report::StatusJson(s).dump());
+  nlohmann::json j = report::StatusJson(s);
+  j["msg"] = "status";
+  log::Structured(log::Level::kInfo, report::FormatStatusLine(s), std::move(j));
   if (!shutting_down_) status_timer_->Arm(std::chrono::seconds(5));
 }
 

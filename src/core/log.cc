@@ -65,23 +65,32 @@ void RedirectToFile(const std::string& path) {
   }
 }
 
+namespace {
+std::string Timestamp() {
+  const auto now = std::chrono::system_clock::now();
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()) % 1000;
+  return fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:03}Z", fmt::gmtime(std::chrono::system_clock::to_time_t(now)),
+                     ms.count());
+}
+}  // namespace
+
 void Write(Level level, std::string_view message) {
   if (!State().json) {
     spdlog::log(ToSpd(level), "{}", message);
     return;
   }
-  nlohmann::json j = {{"ts", fmt::format("{:%Y-%m-%dT%H:%M:%S}", fmt::gmtime(std::time(nullptr)))},
-                      {"level", Name(level)},
-                      {"msg", std::string(message)}};
+  nlohmann::json j = {{"ts", Timestamp()}, {"level", Name(level)}, {"msg", std::string(message)}};
   spdlog::log(ToSpd(level), "{}", j.dump());
 }
 
-void Structured(Level level, std::string_view text, std::string_view json_object) {
+void Structured(Level level, std::string_view text, nlohmann::json fields) {
   if (!State().json) {
     spdlog::log(ToSpd(level), "{}", text);
     return;
   }
-  spdlog::log(ToSpd(level), "{}", json_object);
+  fields["ts"] = Timestamp();
+  fields["level"] = Name(level);
+  spdlog::log(ToSpd(level), "{}", fields.dump());
 }
 
 }  // namespace hs::log

@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
 namespace hs::log {
@@ -35,7 +36,8 @@ void Error(fmt::format_string<Args...> f, Args&&... args) {
   Write(Level::kError, fmt::format(f, std::forward<Args>(args)...));
 }
 
-/// Writes an already-built JSON object as one line in JSON mode, or \a text in text mode.
-void Structured(Level level, std::string_view text, std::string_view json_object);
+/// Writes \a fields (plus "ts" and "level") as one JSON line in JSON mode, or \a text in text
+/// mode.
+void Structured(Level level, std::string_view text, nlohmann::json fields);
 
 }  // namespace hs::log
