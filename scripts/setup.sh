@@ -11,7 +11,8 @@ PACKAGES=(
   libfmt-dev libexpected-dev libncurses-dev
   clang-format clang-tidy
   # run and test
-  ffmpeg nginx prometheus curl iproute2 procps python3 tmux
+  ffmpeg nginx prometheus prometheus-node-exporter prometheus-nginx-exporter curl iproute2 procps
+  python3 tmux
 )
 
 missing=()
