@@ -88,20 +88,37 @@ int RunOrigin(const config::OriginOptions& opts, const config::Config& cfg) {
     log::Error("{}", r.error());
     code = kExitFailure;
   } else {
-    started.WaitReady(std::chrono::seconds(40), [&](Result<void> ready) {
-      if (!ready) {
-        log::Error("{}", ready.error());
+    std::vector<std::string> exporter_urls;
+    if (opts.exporters) {
+      auto urls = started.StartExporters();
+      if (!urls) {
+        log::Error("{}", urls.error());
         code = kExitFailure;
-        stopping = true;
-        started.Stop([&] { loop.Stop(); });
-        return;
+      } else {
+        exporter_urls = *urls;
       }
-      std::printf("test origin (%s) ready\n  stream:  %s\n  health:  %s\n  status:  %s\n"
-                  "  log:     %s\n",
-                  profile->name.c_str(), plan->stream_url.c_str(), plan->health_url.c_str(),
-                  plan->status_url.c_str(), plan->access_log_path.c_str());
-      std::fflush(stdout);
-    });
+    }
+    if (code != kExitOk) {
+      stopping = true;
+      started.Stop([&] { loop.Stop(); });
+    } else {
+      started.WaitReady(std::chrono::seconds(40), [&](Result<void> ready) {
+        if (!ready) {
+          log::Error("{}", ready.error());
+          code = kExitFailure;
+          stopping = true;
+          started.Stop([&] { loop.Stop(); });
+          return;
+        }
+        std::printf(
+            "test origin (%s) ready\n  stream:  %s\n  health:  %s\n  status:  %s\n"
+            "  log:     %s\n",
+            profile->name.c_str(), plan->stream_url.c_str(), plan->health_url.c_str(),
+            plan->status_url.c_str(), plan->access_log_path.c_str());
+        for (const auto& u : exporter_urls) std::printf("  metrics: %s\n", u.c_str());
+        std::fflush(stdout);
+      });
+    }
     loop.Run();
   }
   if (temp_dir) RemoveTree(dir);

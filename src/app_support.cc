@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "core/log.h"
+#include "core/net.h"
 #include "core/unique_fd.h"
 #include "ffmpeg/variant_probe.h"
 #include "hls/url.h"
@@ -117,18 +118,6 @@ int PrintViewerCommand(const config::Config& cfg, const Result<ffmpeg::Capabilit
   return 0;
 }
 
-namespace {
-int FreeLoopbackPort() {
-  UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::bind(fd.Get(), reinterpret_cast<sockaddr*>(&a), sizeof(a)) != 0) return 18080;
-  socklen_t len = sizeof(a);
-  ::getsockname(fd.Get(), reinterpret_cast<sockaddr*>(&a), &len);
-  return ntohs(a.sin_port);
-}
-}  // namespace
 
 Result<origin::OriginPlan> PrepareTestOrigin(const config::Config& cfg, const std::string& ffmpeg) {
   auto profile = origin::FindOriginProfile(cfg.test_origin_profile);
@@ -140,7 +129,8 @@ Result<origin::OriginPlan> PrepareTestOrigin(const config::Config& cfg, const st
   if (::mkdtemp(templ.data()) == nullptr) {
     return Fail(ErrorCode::kIo, fmt::format("cannot create a directory for the test origin in {}", templ));
   }
-  origin::OriginListen listen{"127.0.0.1", FreeLoopbackPort()};
+  const int port = FreeLoopbackPort();
+  origin::OriginListen listen{"127.0.0.1", port != 0 ? port : 18080};
   return origin::PrepareOrigin(*profile, listen, templ, ffmpeg, *nginx);
 }
 

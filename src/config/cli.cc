@@ -73,6 +73,7 @@ OriginOptions BuildOrigin(const ParsedFlags& f, std::vector<std::string>* errors
       o.addr = addr;
     }
   }
+  o.exporters = f.IsSet("exporters");
   if (const FlagValue* v = f.Last("dir")) {
     if (v->value.empty()) {
       errors->push_back("origin -dir \"\": needs a directory (e.g. -dir /tmp/origin)");

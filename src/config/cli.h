@@ -26,6 +26,7 @@ struct OriginOptions {
   int port = 8080;                  ///< nginx listen port, 1..65535
   std::string addr = "127.0.0.1";   ///< nginx listen address (IP literal)
   std::string dir;                  ///< working directory; "" = create a fresh temporary one
+  bool exporters = false;           ///< also run node_exporter and nginx-prometheus-exporter
 };
 
 /// Options of `hls-swarm tune`.

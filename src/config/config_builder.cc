@@ -346,6 +346,7 @@ class ConfigBuilder {
     c.tui = Flag("tui", stdout_is_tty);
     c.tap = Flag("tap", true);
     c.api = Flag("api", true);
+    c.origin_exporters = Flag("origin-exporters", false);
   }
 
   void ApplyModes(Config& c) {

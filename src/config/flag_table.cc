@@ -62,6 +62,9 @@ std::vector<FlagSpec> MakeMainFlags() {
        "Route traffic through the built-in measuring proxy: exact per-request bytes, TTFB and "
        "download times for http://; for https:// only the CONNECT tunnels are timed. "
        "-tap=false goes direct."},
+      {"origin-exporters", "", K::kBool, T::kModes, "", "false",
+       "With -test-origin: also start node_exporter and nginx-prometheus-exporter beside it and "
+       "scrape them (as -origin-metrics would)."},
       {"origin-metrics", "", K::kList, T::kOutput, "URL", "",
        "Prometheus text endpoint of the origin to show beside the load (node_exporter, "
        "nginx-prometheus-exporter); repeatable. Exported as hlsswarm_origin_*; scrape failures "
@@ -114,6 +117,9 @@ std::vector<FlagSpec> MakeOriginFlags() {
       {"addr", "", K::kValue, T::kModes, "ADDR", "127.0.0.1", "Address nginx listens on."},
       {"dir", "", K::kValue, T::kModes, "DIR", "a new temporary directory",
        "Working directory for segments, nginx config and the access log."},
+      {"exporters", "", K::kBool, T::kModes, "", "false",
+       "Also run prometheus-node-exporter and prometheus-nginx-exporter on loopback and print "
+       "their URLs (for -origin-metrics)."},
       {"help", "h", K::kBool, T::kModes, "", "", "Print this help and exit."},
   };
 }

@@ -103,6 +103,7 @@ nlohmann::json RunJson(const Config& c) {
       {"tap", c.tap},
       {"api", c.api},
       {"originMetrics", c.origin_metrics_urls},
+      {"originExporters", c.origin_exporters},
       {"usesTap", c.UsesTap()},
       {"tui", c.tui},
       {"logFormat", ToString(c.log_format)},

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "core/log.h"
+#include "core/net.h"
 
 namespace hs::origin {
 
@@ -20,6 +21,9 @@ bool FileExists(const std::string& p) {
 OriginRunner::~OriginRunner() {
   for (auto* c : {&generator_, &nginx_}) {
     if (*c != nullptr) reaper_.Unregister((*c)->pid());
+  }
+  for (auto& e : exporters_) {
+    if (e != nullptr) reaper_.Unregister(e->pid());
   }
   // ChildProcess destructors SIGKILL and reap whatever is left.
 }
@@ -48,6 +52,45 @@ Result<void> OriginRunner::Start(const OriginPlan& plan) {
   log::Info("test origin: generator pid {}, nginx pid {}, dir {}", generator_->pid(),
             nginx_->pid(), plan.dir);
   return {};
+}
+
+bool OriginRunner::running() const {
+  if (generator_ != nullptr || nginx_ != nullptr) return true;
+  for (const auto& e : exporters_) {
+    if (e != nullptr) return true;
+  }
+  return false;
+}
+
+Result<std::vector<std::string>> OriginRunner::StartExporters() {
+  const int node_port = FreeLoopbackPort();
+  const int nginx_port = FreeLoopbackPort();
+  const std::vector<std::vector<std::string>> argvs = {
+      {"prometheus-node-exporter", fmt::format("--web.listen-address=127.0.0.1:{}", node_port),
+       "--collector.disable-defaults", "--collector.cpu", "--collector.meminfo",
+       "--collector.netdev"},
+      {"prometheus-nginx-exporter", fmt::format("-nginx.scrape-uri={}", plan_.status_url),
+       fmt::format("-web.listen-address=127.0.0.1:{}", nginx_port)}};
+  for (const auto& argv : argvs) {
+    supervisor::SpawnOptions o;
+    o.argv = argv;
+    o.death_signal = SIGKILL;
+    o.child_mask = child_mask_;
+    o.capture_stderr = false;
+    auto child = supervisor::ChildProcess::Spawn(o);
+    if (!child) {
+      return Fail(child.error().code,
+                  fmt::format("{} (apt-get install prometheus-node-exporter "
+                              "prometheus-nginx-exporter)", child.error().detail));
+    }
+    exporters_.push_back(std::move(*child));
+    const size_t index = exporters_.size() - 1;
+    reaper_.Register(exporters_.back()->pid(), [this, index](int st) {
+      OnExit(exporters_[index], index == 0 ? "node exporter" : "nginx exporter", st);
+    });
+  }
+  return std::vector<std::string>{fmt::format("http://127.0.0.1:{}/metrics", node_port),
+                                  fmt::format("http://127.0.0.1:{}/metrics", nginx_port)};
 }
 
 void OriginRunner::OnExit(std::unique_ptr<supervisor::ChildProcess>& which, const char* name,
@@ -95,9 +138,15 @@ void OriginRunner::Stop(std::function<void()> done) {
   on_stopped_ = std::move(done);
   if (generator_ != nullptr) generator_->Signal(SIGTERM, true);
   if (nginx_ != nullptr) nginx_->Signal(SIGTERM, true);
+  for (auto& e : exporters_) {
+    if (e != nullptr) e->Signal(SIGTERM, true);
+  }
   kill_timer_ = loop_.CreateTimer([this] {
     if (generator_ != nullptr) generator_->Signal(SIGKILL, true);
     if (nginx_ != nullptr) nginx_->Signal(SIGKILL, true);
+    for (auto& e : exporters_) {
+      if (e != nullptr) e->Signal(SIGKILL, true);
+    }
   });
   kill_timer_->Arm(std::chrono::seconds(3));
   MaybeDone();

@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/event_loop.h"
 #include "core/result.h"
@@ -26,12 +27,16 @@ class OriginRunner {
   ~OriginRunner();
 
   Result<void> Start(const OriginPlan& plan);
+  /// Starts prometheus-node-exporter (cpu, meminfo, netdev collectors) and
+  /// prometheus-nginx-exporter (reading the origin's /nginx_status) on loopback ports beside the
+  /// origin; they stop with it. Returns their /metrics URLs.
+  Result<std::vector<std::string>> StartExporters();
   /// Calls \a done with success once the stream's playlist(s) exist on disk and nginx runs, or
   /// with an error after \a timeout or if a child died.
   void WaitReady(Duration timeout, std::function<void(Result<void>)> done);
   /// SIGTERM both, SIGKILL after 3 s; \a done runs once both are reaped.
   void Stop(std::function<void()> done);
-  bool running() const { return generator_ != nullptr || nginx_ != nullptr; }
+  bool running() const;
   const OriginPlan& plan() const { return plan_; }
 
  private:
@@ -45,6 +50,7 @@ class OriginRunner {
   OriginPlan plan_;
   std::unique_ptr<supervisor::ChildProcess> generator_;
   std::unique_ptr<supervisor::ChildProcess> nginx_;
+  std::vector<std::unique_ptr<supervisor::ChildProcess>> exporters_;
   std::unique_ptr<Timer> ready_poll_;
   std::unique_ptr<Timer> kill_timer_;
   SteadyTime ready_deadline_{};
