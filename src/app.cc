@@ -26,6 +26,7 @@
 #include "metrics/exporter.h"
 #include "metrics/http_server.h"
 #include "origin/origin_runner.h"
+#include "originmon/scraper.h"
 #include "report/report.h"
 #include "stats/aggregator.h"
 #include "supervisor/supervisor.h"
@@ -37,6 +38,22 @@ namespace hs::app {
 namespace {
 
 // One load run: everything that lives on the event loop, in construction order.
+// Copies the scraper's figures into the snapshot's neutral form (sinks never see originmon).
+void FillOrigin(const originmon::OriginStatus& st, stats::OriginSample& o) {
+  o.configured = true;
+  o.cpu_percent = st.figures.cpu_utilisation_percent;
+  o.memory_used_bytes = st.figures.memory_used_bytes;
+  o.memory_used_percent = st.figures.memory_used_percent;
+  o.network_rx_bytes_per_s = st.figures.network_receive_bytes_per_second;
+  o.network_tx_bytes_per_s = st.figures.network_transmit_bytes_per_second;
+  o.nginx_connections_active = st.figures.nginx_connections_active;
+  o.nginx_requests_per_s = st.figures.nginx_requests_per_second;
+  o.scrape_errors = st.scrape_errors_total;
+  for (const auto& u : st.urls) {
+    if (!u.ok && !u.last_error.empty()) o.errors.push_back(RedactUrl(u.url) + ": " + u.last_error);
+  }
+}
+
 class LoadRun final : public tui::Controls {
  public:
   LoadRun(const config::Config& cfg, ffmpeg::Capabilities caps)
@@ -56,6 +73,8 @@ class LoadRun final : public tui::Controls {
 
  private:
   void StartDashboard();
+  bool StartOriginMonitor();
+  std::vector<std::pair<std::string, std::string>> OriginLines() const;
   void OnSignal(int signo);
   bool StartTestOrigin();
   bool Preflight();
@@ -88,6 +107,8 @@ class LoadRun final : public tui::Controls {
   std::unique_ptr<Timer> duration_timer_;
   std::unique_ptr<Timer> status_timer_;
   std::unique_ptr<tui::Dashboard> dashboard_;
+  std::unique_ptr<originmon::Scraper> scraper_;
+  std::vector<std::string> exporter_urls_;  ///< -origin-exporters beside the test origin
   std::string dashboard_log_;
   SteadyTime started_at_{};
   std::optional<SteadyTime> stopped_at_;  ///< when shutdown began: the run's measured end
@@ -130,6 +151,14 @@ bool LoadRun::StartTestOrigin() {
     return false;
   }
   log::Info("test origin ready: {}", plan->stream_url);
+  if (cfg_.origin_exporters) {
+    auto urls = origin_.StartExporters();
+    if (!urls) {
+      log::Error("-origin-exporters: {}", urls.error());
+      return false;
+    }
+    exporter_urls_ = *urls;
+  }
   return true;
 }
 
@@ -268,12 +297,51 @@ void LoadRun::StartDashboard() {
   log::RedirectToFile(dashboard_log_);
   tui::DashboardOptions opts;
   opts.log_path = dashboard_log_;
+  opts.origin_lines = [this] { return OriginLines(); };
   dashboard_ = std::make_unique<tui::Dashboard>(loop_, [this] { return Snap(); }, *this, opts);
   if (!dashboard_->Start()) {
     dashboard_.reset();
     log::RedirectToFile("");
     log::Warn("no usable terminal for the dashboard; logging status lines instead");
   }
+}
+
+bool LoadRun::StartOriginMonitor() {
+  originmon::ScraperOptions opts;
+  opts.urls = cfg_.origin_metrics_urls;
+  opts.urls.insert(opts.urls.end(), exporter_urls_.begin(), exporter_urls_.end());
+  if (opts.urls.empty()) return true;
+  scraper_ = std::make_unique<originmon::Scraper>(loop_, opts);
+  if (auto r = scraper_->Start(); !r) {
+    log::Error("origin metrics: {}", r.error());
+    return false;
+  }
+  log::Info("scraping origin metrics from {} URL(s) every 2 s", opts.urls.size());
+  return true;
+}
+
+std::vector<std::pair<std::string, std::string>> LoadRun::OriginLines() const {
+  std::vector<std::pair<std::string, std::string>> lines;
+  if (scraper_ == nullptr) return lines;
+  const originmon::OriginStatus st = scraper_->Current();
+  const originmon::OriginFigures& f = st.figures;
+  auto add = [&](const char* label, const std::optional<double>& v, const char* f_str) {
+    if (v) lines.emplace_back(label, fmt::format(fmt::runtime(f_str), *v));
+  };
+  add("cpu", f.cpu_utilisation_percent, "{:.1f}%");
+  add("mem", f.memory_used_percent, "{:.1f}%");
+  if (f.network_receive_bytes_per_second) {
+    add("net in", *f.network_receive_bytes_per_second * 8 / 1e6, "{:.1f} Mbit/s");
+  }
+  if (f.network_transmit_bytes_per_second) {
+    add("net out", *f.network_transmit_bytes_per_second * 8 / 1e6, "{:.1f} Mbit/s");
+  }
+  add("nginx conns", f.nginx_connections_active, "{:.0f}");
+  add("nginx req/s", f.nginx_requests_per_second, "{:.1f}");
+  for (const auto& u : st.urls) {
+    if (!u.ok && !u.last_error.empty()) lines.emplace_back("scrape error", u.url + ": " + u.last_error);
+  }
+  return lines;
 }
 
 void LoadRun::TogglePause() {
@@ -294,8 +362,10 @@ void LoadRun::ChangeViewers(double fraction) {
 
 stats::Snapshot LoadRun::Snap() {
   if (stats_ == nullptr || supervisor_ == nullptr) return {};
-  return stats_->Take(*supervisor_, ToSeconds(stopped_at_.value_or(clock_.Now()) - started_at_),
-                      clock_.Now());
+  stats::Snapshot s = stats_->Take(
+      *supervisor_, ToSeconds(stopped_at_.value_or(clock_.Now()) - started_at_), clock_.Now());
+  if (scraper_ != nullptr) FillOrigin(scraper_->Current(), s.origin);
+  return s;
 }
 
 void LoadRun::LogStatus() {
@@ -321,6 +391,7 @@ void LoadRun::BeginShutdown(const char* why) {
 
 void LoadRun::FinishShutdown() {
   if (tap_ != nullptr) tap_->Close();
+  if (scraper_ != nullptr) scraper_->Stop();
   if (origin_.running()) {
     origin_.Stop([this] { loop_.Stop(); });
   } else {
@@ -364,7 +435,7 @@ int LoadRun::Run() {
     if (!StartTestOrigin()) return kExitFailure;
     stream_url_ = origin_.plan().stream_url;
   }
-  if (!Preflight() || !StartTap() || !StartMetrics()) {
+  if (!Preflight() || !StartTap() || !StartMetrics() || !StartOriginMonitor()) {
     if (origin_.running()) {
       origin_.Stop([this] { loop_.Stop(); });
       loop_.Run();
