@@ -13,6 +13,8 @@ PACKAGES=(
   # run and test
   ffmpeg nginx prometheus prometheus-node-exporter prometheus-nginx-exporter curl iproute2 procps
   python3 tmux
+  # deployment checks (nix-instantiate for nix/, tests/integration/test_nix.py)
+  nix-bin
 )
 
 missing=()
