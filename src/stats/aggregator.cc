@@ -18,7 +18,10 @@ std::string Aggregator::ExitReason(const supervisor::ExitStatus& s) {
   return "unknown";
 }
 
-void Aggregator::OnViewerSpawned(int, pid_t, int) { ++s_.starts; }
+void Aggregator::OnViewerSpawned(int id, pid_t, int) {
+  ++s_.starts;
+  status_seen_.erase(id);
+}
 
 void Aggregator::OnSpawnFailed(int, const Error&) {
   ++s_.spawn_failures;
@@ -43,7 +46,7 @@ void Aggregator::OnRestartScheduled(int, supervisor::RestartCause cause, Duratio
   ++s_.restarts_by_cause[supervisor::ToString(cause)];
 }
 
-void Aggregator::OnLogEvent(int, const ffmpeg::LogEvent& e) {
+void Aggregator::OnLogEvent(int id, const ffmpeg::LogEvent& e) {
   ++s_.log_lines;
   switch (e.kind) {
     case LogEventKind::kPlaylistOpen:
@@ -87,7 +90,9 @@ void Aggregator::OnLogEvent(int, const ffmpeg::LogEvent& e) {
     case LogEventKind::kPrematureEnd: CountError("truncated_body"); break;
     case LogEventKind::kInputError: CountError("read_error"); break;
     case LogEventKind::kStatus:
-      // The final record after a stop reports a meaningless speed (seen: 21300x).
+      // A process's first status record and its final one after a stop report meaningless
+      // speeds (elapsed time near zero, or the stop itself).
+      if (status_seen_.insert(id).second) break;  // first record of this process
       if (e.speed >= 0 && !e.final_status) s_.speed_milli.Record(static_cast<std::uint64_t>(e.speed * 1000.0 + 0.5));
       break;
     default: break;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <unordered_set>
 
 #include "core/clock.h"
 #include "stats/request_stats.h"
@@ -42,6 +43,9 @@ class Aggregator final : public supervisor::Listener, public tap::TapListener {
   void CountError(const std::string& type) { ++s_.errors_by_type[type]; }
   Snapshot s_;
   RequestStats requests_;
+  /// Viewers whose current process has printed its first status record. That first record
+  /// divides by an elapsed time near zero (seen: 21300x), so its speed is not a sample.
+  std::unordered_set<int> status_seen_;
 };
 
 }  // namespace hs::stats
