@@ -4,7 +4,7 @@ BUILD      ?= build
 ASAN_BUILD ?= build-asan
 JOBS       ?= $(shell nproc)
 
-.PHONY: all setup build asan demo test unit-test asan-test integration-test bench lint format clean
+.PHONY: all setup build asan demo image test unit-test asan-test integration-test bench lint format clean
 
 all: build
 
@@ -23,6 +23,11 @@ asan: setup
 demo: build
 	$(BUILD)/hls-swarm -test-origin -test-origin-profile tiny -clients 20 -ramp-rate 10 \
 	  -duration 30s -tui=false -metrics-port 0
+
+# OCI images (hls-swarm, hls-swarm-origin) as docker-archive tarballs in $(BUILD)/oci, built
+# with debootstrap + buildah: no Docker daemon, no registry.
+image: build
+	@scripts/build-image.sh --binary $(BUILD)/hls-swarm --out $(BUILD)/oci
 
 unit-test: build
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -L unit

@@ -15,6 +15,9 @@ PACKAGES=(
   python3 tmux
   # deployment checks (nix-instantiate for nix/, tests/integration/test_nix.py)
   nix-bin
+  # OCI images without a Docker daemon (deploy/oci/), run by podman and by a dockerd the
+  # test starts itself; docker-compose validates the Compose file
+  debootstrap buildah podman skopeo umoci runc docker.io docker-compose
 )
 
 missing=()

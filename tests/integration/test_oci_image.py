@@ -1,0 +1,252 @@
+# hls-swarm — Copyright (C) 2026 the hls-swarm authors. MIT licence.
+"""The OCI images, built without a Docker daemon (scripts/build-image.sh: debootstrap + buildah),
+loaded from their docker-archive tarballs into podman (runc, cgroupfs, host network) and into a
+Docker daemon this test starts itself (Debian's docker.io, --bridge=none --iptables=false).
+
+In both: the test origin image serves a live stream; an env-configured and a CLI-configured
+hls-swarm container reach their target viewers (read on their metrics ports), every process
+in them runs as uid 10001, and `stop` ends them with exit 0 after "shutdown complete".
+"""
+import json
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+import unittest
+import urllib.request
+
+import harness
+from harness import BIN, Proc, children_of, free_port, metric, pid_alive, scrape, wait_for
+
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "../.."))
+OUT = os.path.join(os.path.dirname(os.path.abspath(BIN)), "oci")
+UID = 10001
+ULIMITS = ["--ulimit", "nofile=20000:20000", "--ulimit", "nproc=4096:4096"]
+
+
+def run(argv, timeout=300, check=True):
+    p = subprocess.run(argv, capture_output=True, text=True, timeout=timeout)
+    if check and p.returncode != 0:
+        raise AssertionError(f"{' '.join(argv)} -> {p.returncode}\n{p.stdout[-2000:]}\n{p.stderr[-2000:]}")
+    return p
+
+
+def unmount_under(path):
+    """Unmounts whatever a container runtime left mounted below path (deepest first)."""
+    with open("/proc/self/mountinfo") as f:
+        points = [line.split()[4] for line in f]
+    for mp in sorted((m for m in points if m.startswith(path + "/")), key=len, reverse=True):
+        subprocess.run(["umount", "-l", mp], capture_output=True)
+
+
+def http_ok(url):
+    try:
+        return urllib.request.urlopen(url, timeout=2).status == 200
+    except OSError:
+        return False
+
+
+def uids_of(pid):
+    """{pid: real uid} of pid and its descendants."""
+    out = {}
+    for p in [pid] + children_of(pid):
+        try:
+            with open(f"/proc/{p}/status") as f:
+                for line in f:
+                    if line.startswith("Uid:"):
+                        out[p] = int(line.split()[1])
+        except OSError:
+            pass
+    return out
+
+
+class ImageChecks:
+    """The same checks for each runtime; subclasses set self.cli (argv prefix) in setUpClass."""
+
+    cli = None
+    name = ""
+
+    @classmethod
+    def load_images(cls):
+        for image in ("hls-swarm", "hls-swarm-origin"):
+            run(cls.cli + ["load", "-i", os.path.join(OUT, f"{image}.tar")], timeout=600)
+
+    def container(self, argv, label):
+        name = f"hlsswarm-{self.name}-{label}-{os.getpid()}"
+        run(self.cli + ["run", "-d", "--name", name, "--network", "host"] + ULIMITS + argv)
+        self.addCleanup(run, self.cli + ["rm", "-f", name], 60, False)
+        return name
+
+    def inspect(self, name, fmt):
+        return run(self.cli + ["inspect", "--format", fmt, name]).stdout.strip()
+
+    def stop_and_check(self, name):
+        started = time.monotonic()
+        run(self.cli + ["stop", "-t", "20", name], timeout=60)
+        took = time.monotonic() - started
+        logs = run(self.cli + ["logs", name])
+        text = logs.stdout + logs.stderr
+        self.assertIn("Verifying FFmpeg", text)
+        self.assertIn("ffmpeg version 5", text)
+        self.assertIn("shutdown complete", text, text[-3000:])
+        self.assertEqual(self.inspect(name, "{{.State.ExitCode}}"), "0", text[-2000:])
+        self.assertLess(took, 15, f"stop took {took:.1f} s")
+        return took
+
+    def running_as_non_root(self, name):
+        pid = int(self.inspect(name, "{{.State.Pid}}"))
+        uids = wait_for(lambda: (lambda u: u if len(u) >= 3 else None)(uids_of(pid)), 10)
+        self.assertTrue(uids, f"no processes under container pid {pid}")
+        self.assertEqual(set(uids.values()), {UID}, uids)
+
+    def reach(self, port, target, timeout=60):
+        url = f"http://127.0.0.1:{port}/metrics"
+        got = wait_for(lambda: metric(scrape(url), "hlsswarm_clients_active") == target, timeout, 0.5)
+        self.assertTrue(got, f"active viewers on :{port}: {metric(scrape(url), 'hlsswarm_clients_active')} "
+                             f"(want {target})")
+
+    def test_image(self):
+        # The image's own configuration.
+        cfg = json.loads(run(self.cli + ["image", "inspect", "hls-swarm:latest"]).stdout)[0]
+        config = cfg.get("Config") or cfg.get("config")
+        self.assertEqual(config["User"], f"{UID}:{UID}")
+        self.assertIn("9090/tcp", config["ExposedPorts"])
+        self.assertIn("SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt", config["Env"])
+        self.assertEqual(config["Labels"]["org.opencontainers.image.title"], "hls-swarm")
+        self.assertEqual(config["Entrypoint"][0], "/usr/bin/tini")
+        probe = run(self.cli + ["run", "--rm", "--network", "host"] + ULIMITS + [
+                                "--entrypoint", "/bin/sh", "hls-swarm:latest", "-c",
+                                'stat -c %a /tmp; id -u; test -s "$SSL_CERT_FILE" && echo certs; '
+                                "hls-swarm -version | head -n 1"])
+        self.assertEqual(probe.stdout.split(), ["1777", str(UID), "certs", "hls-swarm", "0.1.0"])
+
+        # The test origin, from its own image.
+        origin_port = free_port()
+        origin = self.container(["-e", "PROFILE=tiny", "hls-swarm-origin:latest", "-port", str(origin_port)],
+                                "origin")
+        stream = f"http://127.0.0.1:{origin_port}/stream.m3u8"
+        self.assertTrue(wait_for(lambda: http_ok(stream), 60, 0.5), "origin container never served the stream")
+
+        # Env mode: everything from variables the entrypoint and the binary read.
+        env_port = free_port()
+        env_mode = self.container(
+            ["-e", f"STREAM_URL={stream}", "-e", "CLIENTS=3", "-e", "RAMP_RATE=10",
+             "-e", f"METRICS_PORT={env_port}", "-e", "LOG_LEVEL=info", "-e", "VARIANT=all",
+             "-e", "PROFILE=gentle", "-e", "EXTRA_ARGS=-user-agent 'hls-swarm-env' -ramp-jitter 0",
+             "hls-swarm:latest"], "env")
+        # CLI mode: plain arguments after the image name.
+        cli_port = free_port()
+        cli_mode = self.container(
+            ["hls-swarm:latest", "-clients", "2", "-ramp-rate", "10", "-metrics-port", str(cli_port), stream],
+            "cli")
+        self.reach(env_port, 3)
+        self.reach(cli_port, 2)
+        self.running_as_non_root(env_mode)
+        self.running_as_non_root(cli_mode)
+        self.running_as_non_root(origin)
+        env_logs = run(self.cli + ["logs", env_mode])
+        self.assertIn("Profile:     gentle", env_logs.stdout)
+
+        took = [self.stop_and_check(env_mode), self.stop_and_check(cli_mode)]
+        print(f"\n{self.name}: env and CLI containers reached 3 and 2 viewers; stop took "
+              f"{took[0]:.1f} s and {took[1]:.1f} s", flush=True)
+        run(self.cli + ["stop", "-t", "15", origin], timeout=60)
+
+
+def image_prerequisites():
+    if os.geteuid() != 0:
+        raise unittest.SkipTest("needs root (debootstrap, buildah, container runtimes)")
+    for tool in ("buildah", "debootstrap"):
+        if not harness.have(tool):
+            raise unittest.SkipTest(f"needs {tool} (make setup)")
+
+
+def build_images():
+    """Builds the archives once per build directory (scripts/build-image.sh reuses its rootfs)."""
+    if all(os.path.exists(os.path.join(OUT, f"{i}.tar")) and
+           os.path.getmtime(os.path.join(OUT, f"{i}.tar")) > os.path.getmtime(BIN)
+           for i in ("hls-swarm", "hls-swarm-origin")):
+        return
+    started = time.monotonic()
+    p = subprocess.run([os.path.join(REPO, "scripts/build-image.sh"), "--binary", BIN, "--out", OUT],
+                       capture_output=True, text=True, timeout=1200)
+    if p.returncode != 0:
+        raise AssertionError(f"build-image.sh failed:\n{p.stdout[-3000:]}\n{p.stderr[-3000:]}")
+    print(f"\nimages built in {time.monotonic() - started:.0f} s:\n{p.stdout}", flush=True)
+
+
+class PodmanImage(ImageChecks, unittest.TestCase):
+    name = "podman"
+
+    @classmethod
+    def setUpClass(cls):
+        image_prerequisites()
+        for tool in ("podman", "runc"):
+            if not harness.have(tool):
+                raise unittest.SkipTest(f"needs {tool} (make setup)")
+        build_images()
+        cls.dir = tempfile.mkdtemp(prefix="hls-swarm-podman-")
+        # A private store and the runtime settings this machine needs (SPEC §10).
+        cls.cli = ["podman", "--root", f"{cls.dir}/root", "--runroot", f"{cls.dir}/run",
+                   "--storage-driver", "vfs", "--runtime", "runc", "--cgroup-manager", "cgroupfs",
+                   "--events-backend", "file", "--tmpdir", f"{cls.dir}/tmp"]
+        try:
+            cls.load_images()
+        except BaseException:
+            cls.tearDownClass()
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        subprocess.run(cls.cli + ["rm", "-a", "-f"], capture_output=True, timeout=120)
+        unmount_under(cls.dir)
+        shutil.rmtree(cls.dir, ignore_errors=True)
+
+
+class DockerImage(ImageChecks, unittest.TestCase):
+    name = "docker"
+
+    @classmethod
+    def setUpClass(cls):
+        image_prerequisites()
+        for tool in ("dockerd", "containerd"):
+            if not harness.have(tool):
+                raise unittest.SkipTest(f"needs {tool} (Debian's docker.io, make setup)")
+        build_images()
+        cls.dir = tempfile.mkdtemp(prefix="hls-swarm-docker-")
+        sock = f"{cls.dir}/docker.sock"
+        # Debian's client speaks the daemon's API version; another `docker` on PATH may not.
+        client = "/usr/bin/docker" if os.path.exists("/usr/bin/docker") else "docker"
+        cls.cli = [client, "-H", f"unix://{sock}"]
+        cls.daemon = Proc(["dockerd", "--data-root", f"{cls.dir}/data", "--exec-root", f"{cls.dir}/exec",
+                           "--pidfile", f"{cls.dir}/dockerd.pid", "-H", f"unix://{sock}",
+                           "--bridge=none", "--iptables=false", "--ip6tables=false", "--ip-masq=false",
+                           "--storage-driver", "vfs", "--log-level", "warn"], cls.dir, "dockerd")
+        try:
+            up = wait_for(lambda: subprocess.run(cls.cli + ["info"], capture_output=True).returncode == 0
+                          or not pid_alive(cls.daemon.pid), 60, 0.5)
+            if not up or not pid_alive(cls.daemon.pid):
+                raise AssertionError(f"dockerd did not start:\n{cls.daemon.stderr()[-3000:]}")
+            cls.load_images()
+        except BaseException:
+            cls.tearDownClass()
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        subprocess.run(cls.cli + ["rm", "-f"] + subprocess.run(cls.cli + ["ps", "-aq"], capture_output=True,
+                                                               text=True).stdout.split(),
+                       capture_output=True, timeout=120)
+        kids = children_of(cls.daemon.pid)
+        cls.daemon.stop(timeout=30)
+        for pid in kids:  # containerd and shims, if the daemon left any
+            if pid_alive(pid):
+                os.kill(pid, signal.SIGKILL)
+        unmount_under(cls.dir)
+        shutil.rmtree(cls.dir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
