@@ -50,12 +50,15 @@ bool WriteProc(const std::string& path, const std::string& value, std::string* e
 
 int RunTune(const config::TuneOptions& opts, const config::Config& cfg) {
   int differ = 0, applied = 0, failed = 0;
-  std::printf("%-40s %-26s %-26s %s\n", "key", "current", "recommended", opts.apply ? "action" : "state");
+  std::printf("%-40s %-26s %-26s %s\n", "key", "current", "recommended",
+              opts.apply ? "action" : "state");
   for (const auto& rec : preflight::RecommendedSysctls()) {
     const std::string path = ProcPath(rec.key);
     if (::access(path.c_str(), F_OK) != 0) {
-      std::printf("%-40s %-26s %-26s skipped: this kernel has no such key\n",
-                  std::string(rec.key).c_str(), "-", std::string(rec.value).c_str());
+      std::printf(
+          "%-40s %-26s %-26s skipped: no such key here (not in this kernel, or hidden in this "
+          "network namespace)\n",
+          std::string(rec.key).c_str(), "-", std::string(rec.value).c_str());
       continue;
     }
     const std::string live = Trimmed(ReadSmallFile(path));
@@ -85,12 +88,16 @@ int RunTune(const config::TuneOptions& opts, const config::Config& cfg) {
     }
   }
   if (opts.apply) {
-    std::printf("\napplied %d, could not apply %d (settings last until reboot; for a permanent "
-                "setup copy deploy/sysctl/99-hls-swarm.conf to /etc/sysctl.d/)\n", applied, failed);
+    std::printf(
+        "\napplied %d, could not apply %d (settings last until reboot; for a permanent "
+        "setup copy deploy/sysctl/99-hls-swarm.conf to /etc/sysctl.d/)\n",
+        applied, failed);
     return failed > 0 ? kExitFailure : kExitOk;
   }
-  std::printf("\n%d settings differ; `hls-swarm tune --apply` (as root) sets them for the running "
-              "kernel\n", differ);
+  std::printf(
+      "\n%d settings differ; `hls-swarm tune --apply` (as root) sets them for the running "
+      "kernel\n",
+      differ);
   return kExitOk;
 }
 

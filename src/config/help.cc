@@ -168,9 +168,10 @@ std::string TuneHelpText() {
       "Usage: hls-swarm tune [-print | -apply]\n\n"
       "Compares the kernel settings and limits a large run needs (file descriptors,\n"
       "ephemeral ports, TCP buffers, tcp_tw_reuse, ...) with this machine's and\n"
-      "prints the fix. -apply writes them with sysctl (root only); keys this kernel\n"
-      "lacks are skipped. Flags given before `tune` (e.g. -clients 2000) size the\n"
-      "limits.\n";
+      "prints the fix. -apply writes them to /proc/sys (root only); keys missing\n"
+      "here are skipped. In a container or network namespace only the net.* keys\n"
+      "are its own: fs.* keys written there change the whole host. Flags given\n"
+      "before `tune` (e.g. -clients 2000) size the limits.\n";
   out += Section(TuneFlags(), Topic::kModes, "Flags");
   out += "\nExample:\n  hls-swarm -profile extreme tune -print\n";
   return out;

@@ -31,7 +31,7 @@ from harness import BIN
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "../.."))
 SYSCTL_CONF = os.path.join(ROOT, "deploy/sysctl/99-hls-swarm.conf")
-ABSENT_REASON = "skipped: this kernel has no such key"
+ABSENT_REASON = "skipped: no such key here (not in this kernel, or hidden in this network namespace)"
 
 # Runs "$@" with /proc/sys read-only except /proc/sys/net. `ip netns exec` already gives a private
 # mount namespace; the unshare makes that explicit and keeps propagation private.
