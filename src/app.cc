@@ -141,9 +141,7 @@ bool LoadRun::StartTestOrigin() {
     return false;
   }
   std::optional<Result<void>> ready;
-  origin_.WaitReady(std::chrono::seconds(40), [&](Result<void> r) {
-    ready = std::move(r);
-  });
+  origin_.WaitReady(std::chrono::seconds(40), [&](Result<void> r) { ready = std::move(r); });
   while (!ready && !startup_aborted_) loop_.RunOnce(std::chrono::milliseconds(200));
   if (startup_aborted_) return false;
   if (!*ready) {
@@ -224,7 +222,8 @@ bool LoadRun::StartTap() {
   }
   tap_ = std::make_unique<tap::TapServer>(loop_, opts, tap_sink_.get());
   if (auto r = tap_->Listen(); !r) {
-    log::Error("cannot start the measurement tap: {} (run with -tap=false to go direct)", r.error());
+    log::Error("cannot start the measurement tap: {} (run with -tap=false to go direct)",
+               r.error());
     return false;
   }
   // https: the tap only sees CONNECT tunnels; request figures then come from FFmpeg's log.
@@ -272,9 +271,8 @@ void LoadRun::StartViewers() {
   supervisor::SupervisorOptions so = MakeSupervisorOptions(cfg_, target_duration_s_);
   so.child_mask = &signals_.original_mask();
   supervisor_ = std::make_unique<supervisor::Supervisor>(
-      loop_, spawner_, reaper_, *stats_, so, [this](int id) {
-        return ffmpeg::BuildViewerCommand(cfg_, caps_, ctx_, id).argv;
-      });
+      loop_, spawner_, reaper_, *stats_, so,
+      [this](int id) { return ffmpeg::BuildViewerCommand(cfg_, caps_, ctx_, id).argv; });
   started_at_ = clock_.Now();
   supervisor_->Start();
   log::Info("starting {} viewers at {}/s against {}", cfg_.clients, cfg_.ramp_rate,
@@ -298,7 +296,8 @@ void LoadRun::StartDashboard() {
   tui::DashboardOptions opts;
   opts.log_path = dashboard_log_;
   opts.origin_lines = [this] { return OriginLines(); };
-  dashboard_ = std::make_unique<tui::Dashboard>(loop_, [this] { return Snap(); }, *this, opts);
+  dashboard_ = std::make_unique<tui::Dashboard>(
+      loop_, [this] { return Snap(); }, *this, opts);
   if (!dashboard_->Start()) {
     dashboard_.reset();
     log::RedirectToFile("");
@@ -339,7 +338,8 @@ std::vector<std::pair<std::string, std::string>> LoadRun::OriginLines() const {
   add("nginx conns", f.nginx_connections_active, "{:.0f}");
   add("nginx req/s", f.nginx_requests_per_second, "{:.1f}");
   for (const auto& u : st.urls) {
-    if (!u.ok && !u.last_error.empty()) lines.emplace_back("scrape error", u.url + ": " + u.last_error);
+    if (!u.ok && !u.last_error.empty())
+      lines.emplace_back("scrape error", u.url + ": " + u.last_error);
   }
   return lines;
 }
@@ -464,7 +464,8 @@ int RunLoad(const config::Config& cfg) {
     log::Error("{}", caps.error());
     return kExitFailure;
   }
-  for (const auto& m : caps->Missing()) log::Info("FFmpeg {}: option left out: {}", caps->version, m);
+  for (const auto& m : caps->Missing())
+    log::Info("FFmpeg {}: option left out: {}", caps->version, m);
   config::Config run_cfg = cfg;
   if (cfg.check) ApplyCheckMode(run_cfg);
   LoadRun run(run_cfg, std::move(*caps));

@@ -25,10 +25,18 @@ namespace hs::app {
 void InitLogging(const config::Config& cfg) {
   log::Level level = log::Level::kInfo;
   switch (cfg.log_level) {
-    case config::LogLevel::kDebug: level = log::Level::kDebug; break;
-    case config::LogLevel::kInfo: level = log::Level::kInfo; break;
-    case config::LogLevel::kWarning: level = log::Level::kWarning; break;
-    case config::LogLevel::kError: level = log::Level::kError; break;
+    case config::LogLevel::kDebug:
+      level = log::Level::kDebug;
+      break;
+    case config::LogLevel::kInfo:
+      level = log::Level::kInfo;
+      break;
+    case config::LogLevel::kWarning:
+      level = log::Level::kWarning;
+      break;
+    case config::LogLevel::kError:
+      level = log::Level::kError;
+      break;
   }
   log::Init(level, cfg.log_format == config::LogFormat::kJson);
 }
@@ -38,7 +46,8 @@ std::string RedactUrl(const std::string& url) {
   size_t scheme = out.find("://");
   size_t at = out.find('@');
   size_t slash = scheme == std::string::npos ? std::string::npos : out.find('/', scheme + 3);
-  if (scheme != std::string::npos && at != std::string::npos && (slash == std::string::npos || at < slash)) {
+  if (scheme != std::string::npos && at != std::string::npos &&
+      (slash == std::string::npos || at < slash)) {
     out.erase(scheme + 3, at - scheme - 2);
   }
   return out;
@@ -56,8 +65,9 @@ supervisor::SupervisorOptions MakeSupervisorOptions(const config::Config& cfg,
   so.stall_timeout = std::chrono::seconds(3 * std::max(1, target_duration_s));
   // A new viewer must fetch its first segment within the stall window plus one network timeout.
   so.startup_timeout = so.stall_timeout + cfg.timeout;
-  so.seed = cfg.seed != 0 ? cfg.seed : static_cast<std::uint64_t>(::getpid()) * 2654435761u ^
-                                          static_cast<std::uint64_t>(::time(nullptr));
+  so.seed = cfg.seed != 0 ? cfg.seed
+                          : static_cast<std::uint64_t>(::getpid()) * 2654435761u ^
+                                static_cast<std::uint64_t>(::time(nullptr));
   return so;
 }
 
@@ -74,9 +84,8 @@ bool ReportCheck(const stats::Snapshot& s) {
   if (s.TotalRestarts() > 0) problems.push_back(fmt::format("{} restarts", s.TotalRestarts()));
   if (problems.empty()) {
     std::printf("\ncheck: stream is healthy (%llu segments fetched in %.0f s)\n",
-                static_cast<unsigned long long>(s.requests_by_kind.count("segment")
-                                                    ? s.requests_by_kind.at("segment")
-                                                    : 0),
+                static_cast<unsigned long long>(
+                    s.requests_by_kind.count("segment") ? s.requests_by_kind.at("segment") : 0),
                 s.elapsed_s);
     return true;
   }
@@ -88,7 +97,8 @@ bool ReportCheck(const stats::Snapshot& s) {
 
 int PrintViewerCommand(const config::Config& cfg, const Result<ffmpeg::Capabilities>& caps) {
   ffmpeg::Capabilities c = caps ? *caps : ffmpeg::Ffmpeg51Capabilities();
-  if (!caps) std::fprintf(stderr, "# %s; assuming FFmpeg 5.1 options\n", caps.error().detail.c_str());
+  if (!caps)
+    std::fprintf(stderr, "# %s; assuming FFmpeg 5.1 options\n", caps.error().detail.c_str());
   std::string url = cfg.stream_url.empty() ? "http://127.0.0.1:8080/stream.m3u8" : cfg.stream_url;
   ffmpeg::CommandContext ctx;
   ctx.stream_url = url;
@@ -108,16 +118,18 @@ int PrintViewerCommand(const config::Config& cfg, const Result<ffmpeg::Capabilit
   std::printf("%s\n", ffmpeg::ShellQuoteArgv(cmd.argv).c_str());
   for (const auto& o : cmd.omitted) std::fprintf(stderr, "# left out: %s\n", o.c_str());
   if (!ctx.tap_proxy.empty()) {
-    std::fprintf(stderr, "# TAP_PORT: the measurement tap's loopback port, chosen at run time "
-                         "(-tap=false connects FFmpeg straight to the origin)\n");
+    std::fprintf(stderr,
+                 "# TAP_PORT: the measurement tap's loopback port, chosen at run time "
+                 "(-tap=false connects FFmpeg straight to the origin)\n");
   }
   if (cfg.variant == config::Variant::kHighest || cfg.variant == config::Variant::kLowest) {
-    std::fprintf(stderr, "# -variant %s: the program is chosen by ffprobe at run time; "
-                         "shown with the 'first' fallback map\n", config::ToString(cfg.variant));
+    std::fprintf(stderr,
+                 "# -variant %s: the program is chosen by ffprobe at run time; "
+                 "shown with the 'first' fallback map\n",
+                 config::ToString(cfg.variant));
   }
   return 0;
 }
-
 
 Result<origin::OriginPlan> PrepareTestOrigin(const config::Config& cfg, const std::string& ffmpeg) {
   auto profile = origin::FindOriginProfile(cfg.test_origin_profile);
@@ -127,7 +139,8 @@ Result<origin::OriginPlan> PrepareTestOrigin(const config::Config& cfg, const st
   const char* tmp = std::getenv("TMPDIR");
   std::string templ = fmt::format("{}/hls-swarm-origin-XXXXXX", tmp != nullptr ? tmp : "/tmp");
   if (::mkdtemp(templ.data()) == nullptr) {
-    return Fail(ErrorCode::kIo, fmt::format("cannot create a directory for the test origin in {}", templ));
+    return Fail(ErrorCode::kIo,
+                fmt::format("cannot create a directory for the test origin in {}", templ));
   }
   const int port = FreeLoopbackPort();
   origin::OriginListen listen{"127.0.0.1", port != 0 ? port : 18080};
@@ -166,16 +179,25 @@ bool RunSystemChecks(const config::Config& cfg) {
       continue;
     }
     switch (f.severity) {
-      case preflight::Severity::kFailure: log::Error("preflight: {}", line); break;
-      case preflight::Severity::kWarning: log::Warn("preflight: {}", line); break;
-      case preflight::Severity::kNote: log::Debug("preflight: {}", line); break;
-      case preflight::Severity::kOk: break;
+      case preflight::Severity::kFailure:
+        log::Error("preflight: {}", line);
+        break;
+      case preflight::Severity::kWarning:
+        log::Warn("preflight: {}", line);
+        break;
+      case preflight::Severity::kNote:
+        log::Debug("preflight: {}", line);
+        break;
+      case preflight::Severity::kOk:
+        break;
     }
   }
   if (kernel_warnings > 0) {
-    log::Warn("preflight: {} kernel settings differ from the recommended ones (they matter for "
-              "hundreds of viewers); apply them with `sysctl -p {}`, list them with "
-              "-log-level debug", kernel_warnings, preflight::kSysctlConfPath);
+    log::Warn(
+        "preflight: {} kernel settings differ from the recommended ones (they matter for "
+        "hundreds of viewers); apply them with `sysctl -p {}`, list them with "
+        "-log-level debug",
+        kernel_warnings, preflight::kSysctlConfPath);
   }
   return !preflight::AnyFailure(findings);
 }
@@ -194,18 +216,17 @@ ffmpeg::CommandContext BuildCommandContext(const config::Config& cfg,
     if (auto parts = hls::ParseHttpUrl(url)) {
       ctx.host_header = parts->HostHeader();
       const bool v6 = cfg.resolve_ip.find(':') != std::string::npos;
-      ctx.stream_url = fmt::format("{}://{}{}{}", parts->scheme,
-                                   v6 ? "[" + cfg.resolve_ip + "]" : cfg.resolve_ip,
-                                   parts->port_explicit ? fmt::format(":{}", parts->port) : "",
-                                   parts->path_and_query);
+      ctx.stream_url = fmt::format(
+          "{}://{}{}{}", parts->scheme, v6 ? "[" + cfg.resolve_ip + "]" : cfg.resolve_ip,
+          parts->port_explicit ? fmt::format(":{}", parts->port) : "", parts->path_and_query);
     }
   }
   if (cfg.variant == config::Variant::kHighest || cfg.variant == config::Variant::kLowest) {
     const bool highest = cfg.variant == config::Variant::kHighest;
-    auto program = ffmpeg::ProbeVariant(caps.ffprobe_path, ctx.stream_url,
-                                        ffmpeg::ViewerUserAgent(cfg, cfg.client_id_offset) + "/probe",
-                                        ffmpeg::BuildHeaderBlock(cfg, ctx.host_header), highest,
-                                        std::chrono::milliseconds(15000));
+    auto program = ffmpeg::ProbeVariant(
+        caps.ffprobe_path, ctx.stream_url,
+        ffmpeg::ViewerUserAgent(cfg, cfg.client_id_offset) + "/probe",
+        ffmpeg::BuildHeaderBlock(cfg, ctx.host_header), highest, std::chrono::milliseconds(15000));
     if (program) {
       ctx.program = *program;
       log::Info("-variant {}: playing program {}", config::ToString(cfg.variant), *program);

@@ -22,7 +22,8 @@ void InitLogging(const config::Config& cfg);
 /// Removes userinfo and the query string (tokens) from a URL for logs, labels and reports.
 std::string RedactUrl(const std::string& url);
 /// Supervisor settings from the configuration and the stream's target duration.
-supervisor::SupervisorOptions MakeSupervisorOptions(const config::Config& cfg, int target_duration_s);
+supervisor::SupervisorOptions MakeSupervisorOptions(const config::Config& cfg,
+                                                    int target_duration_s);
 /// -check: one viewer, 10 s, FFmpeg at verbose.
 void ApplyCheckMode(config::Config& cfg);
 /// Prints the -check verdict; true when the stream is healthy.

@@ -56,9 +56,9 @@ void TapRecordSink::OnRequestComplete(const tap::RequestRecord& r) {
 void TapRecordSink::OnTunnelClosed(const tap::TunnelRecord& r) {
   next_.OnTunnelClosed(r);
   if (file_ == nullptr) return;
-  nlohmann::json j = {{"viewer", r.viewer_id},       {"kind", "tunnel"},
-                      {"authority", r.authority},    {"bytes_up", r.bytes_up},
-                      {"bytes_down", r.bytes_down},  {"total_ms", Ms(r.duration)},
+  nlohmann::json j = {{"viewer", r.viewer_id},          {"kind", "tunnel"},
+                      {"authority", r.authority},       {"bytes_up", r.bytes_up},
+                      {"bytes_down", r.bytes_down},     {"total_ms", Ms(r.duration)},
                       {"error", tap::ToString(r.error)}};
   std::fputs(j.dump().c_str(), file_);
   std::fputc('\n', file_);

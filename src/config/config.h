@@ -68,11 +68,11 @@ struct Config {
   bool tap = true;                     ///< route FFmpeg through the measurement tap
   bool api = true;                     ///< /api/clients and /api/status on the metrics port
   std::vector<std::string> origin_metrics_urls;  ///< origin exporters to scrape (-origin-metrics)
-  bool origin_exporters = false;       ///< -test-origin also runs node/nginx exporters
-  bool test_origin = false;            ///< start the bundled origin
-  std::string test_origin_profile = "default";  ///< origin profile for -test-origin
-  std::string summary_json_path;       ///< also write the exit report as JSON here ("" = no)
-  std::string tap_log_path;            ///< one JSON line per tap request record ("" = no)
+  bool origin_exporters = false;                 ///< -test-origin also runs node/nginx exporters
+  bool test_origin = false;                      ///< start the bundled origin
+  std::string test_origin_profile = "default";   ///< origin profile for -test-origin
+  std::string summary_json_path;   ///< also write the exit report as JSON here ("" = no)
+  std::string tap_log_path;        ///< one JSON line per tap request record ("" = no)
   bool check = false;              ///< one viewer for 10 s with diagnostics, then a verdict
   bool print_cmd = false;          ///< print viewer 0's FFmpeg command and exit 0
   bool print_config = false;       ///< print the effective configuration and exit 0

@@ -79,7 +79,7 @@ class EventLoop {
   /// callback is running).
   void Post(std::function<void()> task);
 
-  /// Runs until Stop(). 
+  /// Runs until Stop().
   void Run();
   /// Waits at most \a max_wait for events/timers and dispatches them once.
   void RunOnce(Duration max_wait);
@@ -94,9 +94,7 @@ class EventLoop {
     SteadyTime when;
     std::uint64_t seq;
     Timer* timer;
-    bool operator<(const TimerKey& o) const {
-      return when != o.when ? when < o.when : seq < o.seq;
-    }
+    bool operator<(const TimerKey& o) const { return when != o.when ? when < o.when : seq < o.seq; }
   };
   void Unregister(FileWatch& w);
   void Modify(FileWatch& w, std::uint32_t events);

@@ -19,7 +19,10 @@ TEST_F(EventLoopTest, TimersFireInDeadlineOrder) {
   std::vector<int> fired;
   auto a = loop_.CreateTimer([&] { fired.push_back(1); });
   auto b = loop_.CreateTimer([&] { fired.push_back(2); });
-  auto c = loop_.CreateTimer([&] { fired.push_back(3); loop_.Stop(); });
+  auto c = loop_.CreateTimer([&] {
+    fired.push_back(3);
+    loop_.Stop();
+  });
   c->Arm(std::chrono::milliseconds(30));
   a->Arm(std::chrono::milliseconds(10));
   b->Arm(std::chrono::milliseconds(20));
@@ -75,7 +78,10 @@ TEST_F(EventLoopTest, FdReadinessAndSelfRemovalInCallback) {
 TEST_F(EventLoopTest, PostedTasksRunAfterDispatch) {
   std::vector<int> order;
   auto t = loop_.CreateTimer([&] {
-    loop_.Post([&] { order.push_back(2); loop_.Stop(); });
+    loop_.Post([&] {
+      order.push_back(2);
+      loop_.Stop();
+    });
     order.push_back(1);
   });
   t->Arm(std::chrono::milliseconds(1));

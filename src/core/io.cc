@@ -6,7 +6,6 @@
 #include <string.h>
 #include <unistd.h>
 
-
 namespace hs {
 
 IoResult ReadSome(int fd, char* buf, size_t cap) {

@@ -5,8 +5,8 @@
 #include <string_view>
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
 
 namespace hs::log {
 
@@ -21,11 +21,13 @@ void Write(Level level, std::string_view message);
 
 template <typename... Args>
 void Debug(fmt::format_string<Args...> f, Args&&... args) {
-  if (spdlog::should_log(spdlog::level::debug)) Write(Level::kDebug, fmt::format(f, std::forward<Args>(args)...));
+  if (spdlog::should_log(spdlog::level::debug))
+    Write(Level::kDebug, fmt::format(f, std::forward<Args>(args)...));
 }
 template <typename... Args>
 void Info(fmt::format_string<Args...> f, Args&&... args) {
-  if (spdlog::should_log(spdlog::level::info)) Write(Level::kInfo, fmt::format(f, std::forward<Args>(args)...));
+  if (spdlog::should_log(spdlog::level::info))
+    Write(Level::kInfo, fmt::format(f, std::forward<Args>(args)...));
 }
 template <typename... Args>
 void Warn(fmt::format_string<Args...> f, Args&&... args) {

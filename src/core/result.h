@@ -27,7 +27,9 @@ struct Error {
   std::string detail;
 };
 
-inline Error MakeError(ErrorCode code, std::string detail) { return Error{code, std::move(detail)}; }
+inline Error MakeError(ErrorCode code, std::string detail) {
+  return Error{code, std::move(detail)};
+}
 
 template <typename T>
 using Result = tl::expected<T, Error>;

@@ -75,7 +75,8 @@ Result<CommandOutput> RunCommand(const std::vector<std::string>& argv,
   posix_spawn_file_actions_destroy(&fa);
   posix_spawnattr_destroy(&attr);
   pipe->write_end.Reset();
-  if (rc != 0) return Fail(ErrorCode::kNotFound, fmt::format("cannot run '{}': {}", argv[0], ::strerror(rc)));
+  if (rc != 0)
+    return Fail(ErrorCode::kNotFound, fmt::format("cannot run '{}': {}", argv[0], ::strerror(rc)));
 
   CommandOutput out;
   auto deadline = std::chrono::steady_clock::now() + timeout;

@@ -10,9 +10,9 @@
 namespace hs {
 
 struct CommandOutput {
-  int exit_code = -1;     ///< -1 if killed by a signal or the timeout
+  int exit_code = -1;  ///< -1 if killed by a signal or the timeout
   bool timed_out = false;
-  std::string output;     ///< stdout and stderr interleaved, truncated at max_bytes
+  std::string output;  ///< stdout and stderr interleaved, truncated at max_bytes
 };
 
 /// Runs \a argv synchronously (startup-time probes only, never from a loop callback once

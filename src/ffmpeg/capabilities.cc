@@ -110,16 +110,17 @@ Result<Capabilities> ProbeFfmpeg(const std::string& ffmpeg_path) {
   auto version = run({"-version"});
   if (!version) return tl::unexpected(version.error());
   if (version->exit_code != 0 || version->output.find("ffmpeg version") == std::string::npos) {
-    return Fail(ErrorCode::kUnsupported,
-                fmt::format("'{}' does not look like FFmpeg (`-version` printed no version)", path));
+    return Fail(
+        ErrorCode::kUnsupported,
+        fmt::format("'{}' does not look like FFmpeg (`-version` printed no version)", path));
   }
   auto hls = run({"-h", "demuxer=hls"});
   auto http = run({"-h", "protocol=http"});
   auto full = run({"-h", "full"});
   auto trial = run({"-loglevel", "+time+info", "-version"});
-  Capabilities caps = ParseCapabilities(version->output, hls ? hls->output : "",
-                                        http ? http->output : "", full ? full->output : "",
-                                        trial && trial->exit_code == 0);
+  Capabilities caps =
+      ParseCapabilities(version->output, hls ? hls->output : "", http ? http->output : "",
+                        full ? full->output : "", trial && trial->exit_code == 0);
   caps.path = path;
   std::string dir = path.substr(0, path.rfind('/') + 1);
   caps.ffprobe_path = FindInPath(dir + "ffprobe");

@@ -11,20 +11,20 @@ namespace hs::ffmpeg {
 /// What the FFmpeg binary in use accepts, probed once at startup. The command builder only
 /// emits options listed here as present (passing an unknown option makes every viewer exit 1).
 struct Capabilities {
-  std::string path;          ///< the ffmpeg binary as found
-  std::string version;       ///< e.g. "5.1.9-0+deb12u1"
+  std::string path;     ///< the ffmpeg binary as found
+  std::string version;  ///< e.g. "5.1.9-0+deb12u1"
   int major = 0;
   int minor = 0;
-  bool seg_max_retry = false;               ///< hls demuxer -seg_max_retry (FFmpeg 6.1+)
-  bool loglevel_time = false;               ///< `-loglevel +time` prefix flag (6.1+)
-  bool loglevel_level = false;              ///< `repeat+level` flags
+  bool seg_max_retry = false;   ///< hls demuxer -seg_max_retry (FFmpeg 6.1+)
+  bool loglevel_time = false;   ///< `-loglevel +time` prefix flag (6.1+)
+  bool loglevel_level = false;  ///< `repeat+level` flags
   bool stats_period = false;
   bool progress = false;
   bool http_proxy = false;
   bool reconnect_on_network_error = false;
   bool tls_verify = false;
   bool rw_timeout = false;
-  std::string ffprobe_path;                 ///< ffprobe beside ffmpeg, or in PATH; empty if none
+  std::string ffprobe_path;  ///< ffprobe beside ffmpeg, or in PATH; empty if none
 
   /// The options of SPEC §3 this build lacks, for the log and hlsswarm_build_info.
   std::vector<std::string> Missing() const;

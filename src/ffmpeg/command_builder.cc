@@ -14,8 +14,7 @@ const char* FfmpegLogLevel(const Capabilities& caps, bool verbose) {
   return verbose ? "verbose" : "info";
 }
 
-void AppendMap(const config::Config& cfg, const CommandContext& ctx,
-               std::vector<std::string>& a) {
+void AppendMap(const config::Config& cfg, const CommandContext& ctx, std::vector<std::string>& a) {
   using config::Variant;
   if ((cfg.variant == Variant::kHighest || cfg.variant == Variant::kLowest) && ctx.program) {
     a.insert(a.end(), {"-map", fmt::format("0:p:{}", *ctx.program)});
@@ -72,7 +71,8 @@ ViewerCommand BuildViewerCommand(const config::Config& cfg, const Capabilities& 
     auto us = std::chrono::duration_cast<std::chrono::microseconds>(cfg.timeout).count();
     a.insert(a.end(), {"-rw_timeout", std::to_string(us)});
   } else {
-    cmd.omitted.push_back("-rw_timeout (not supported by this FFmpeg: a frozen origin can hang viewers)");
+    cmd.omitted.push_back(
+        "-rw_timeout (not supported by this FFmpeg: a frozen origin can hang viewers)");
   }
   a.insert(a.end(), {"-user_agent", ViewerUserAgent(cfg, client_id)});
   std::string headers = BuildHeaderBlock(cfg, ctx.host_header);
@@ -96,8 +96,8 @@ std::string ShellQuoteArgv(const std::vector<std::string>& argv) {
     if (!out.empty()) out += ' ';
     bool plain = !arg.empty();
     for (char c : arg) {
-      if (!(isalnum(static_cast<unsigned char>(c)) || std::string_view("-_./:=+,@%").find(c) !=
-                                                           std::string_view::npos)) {
+      if (!(isalnum(static_cast<unsigned char>(c)) ||
+            std::string_view("-_./:=+,@%").find(c) != std::string_view::npos)) {
         plain = false;
         break;
       }
@@ -111,17 +111,23 @@ std::string ShellQuoteArgv(const std::vector<std::string>& argv) {
       // $'...' keeps CR/LF visible and pasteable in bash.
       out += "$'";
       for (char c : arg) {
-        if (c == '\r') out += "\\r";
-        else if (c == '\n') out += "\\n";
-        else if (c == '\'' || c == '\\') out += std::string("\\") + c;
-        else out += c;
+        if (c == '\r')
+          out += "\\r";
+        else if (c == '\n')
+          out += "\\n";
+        else if (c == '\'' || c == '\\')
+          out += std::string("\\") + c;
+        else
+          out += c;
       }
       out += "'";
     } else {
       out += "'";
       for (char c : arg) {
-        if (c == '\'') out += "'\\''";
-        else out += c;
+        if (c == '\'')
+          out += "'\\''";
+        else
+          out += c;
       }
       out += "'";
     }

@@ -12,11 +12,11 @@ namespace hs::ffmpeg {
 
 /// Per-run inputs of the command that are not in Config.
 struct CommandContext {
-  std::string stream_url;            ///< the URL viewers open (already rewritten for -resolve)
-  std::string host_header;           ///< original host[:port] when -resolve rewrote the URL
-  std::optional<int> program;        ///< `-map 0:p:N` when variant highest/lowest was resolved
-  std::string tap_proxy;             ///< `http://127.0.0.1:PORT` when the tap is in use
-  bool verbose = false;              ///< -check: FFmpeg at `verbose` instead of `info`
+  std::string stream_url;      ///< the URL viewers open (already rewritten for -resolve)
+  std::string host_header;     ///< original host[:port] when -resolve rewrote the URL
+  std::optional<int> program;  ///< `-map 0:p:N` when variant highest/lowest was resolved
+  std::string tap_proxy;       ///< `http://127.0.0.1:PORT` when the tap is in use
+  bool verbose = false;        ///< -check: FFmpeg at `verbose` instead of `info`
 };
 
 /// The argv of one viewer plus what was left out because this FFmpeg lacks it.

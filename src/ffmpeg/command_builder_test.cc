@@ -33,13 +33,36 @@ std::string After(const std::vector<std::string>& a, const std::string& s) {
 TEST(CommandBuilderTest, DefaultOn51MatchesSpecOrder) {
   Capabilities caps = Ffmpeg51Capabilities();
   auto argv = Build(BaseConfig(), caps);
-  const std::vector<std::string> expected = {
-      "ffmpeg", "-hide_banner", "-nostdin", "-loglevel", "repeat+level+info",
-      "-progress", "pipe:3", "-stats_period", "1",
-      "-reconnect", "1", "-reconnect_streamed", "1", "-reconnect_on_network_error", "1",
-      "-reconnect_delay_max", "5", "-rw_timeout", "15000000",
-      "-user_agent", "hls-swarm/0.1.0/client-7",
-      "-i", "http://o:8080/stream.m3u8", "-map", "0", "-c", "copy", "-f", "null", "-"};
+  const std::vector<std::string> expected = {"ffmpeg",
+                                             "-hide_banner",
+                                             "-nostdin",
+                                             "-loglevel",
+                                             "repeat+level+info",
+                                             "-progress",
+                                             "pipe:3",
+                                             "-stats_period",
+                                             "1",
+                                             "-reconnect",
+                                             "1",
+                                             "-reconnect_streamed",
+                                             "1",
+                                             "-reconnect_on_network_error",
+                                             "1",
+                                             "-reconnect_delay_max",
+                                             "5",
+                                             "-rw_timeout",
+                                             "15000000",
+                                             "-user_agent",
+                                             "hls-swarm/0.1.0/client-7",
+                                             "-i",
+                                             "http://o:8080/stream.m3u8",
+                                             "-map",
+                                             "0",
+                                             "-c",
+                                             "copy",
+                                             "-f",
+                                             "null",
+                                             "-"};
   EXPECT_EQ(argv, expected);
 }
 
@@ -118,7 +141,8 @@ TEST(CommandBuilderTest, TapProxyBeforeInput) {
 
 TEST(CommandBuilderTest, UserAgentForEveryIdIncludingZero) {
   config::Config c = BaseConfig();
-  EXPECT_EQ(After(Build(c, Ffmpeg51Capabilities(), {}, 0), "-user_agent"), "hls-swarm/0.1.0/client-0");
+  EXPECT_EQ(After(Build(c, Ffmpeg51Capabilities(), {}, 0), "-user_agent"),
+            "hls-swarm/0.1.0/client-0");
   EXPECT_EQ(ViewerUserAgent(c, 1234), "hls-swarm/0.1.0/client-1234");
 }
 
@@ -139,11 +163,10 @@ TEST(CommandBuilderTest, ShellQuoting) {
 }
 
 TEST(CapabilitiesTest, ParsesVersionAndOptions) {
-  auto caps = ParseCapabilities("ffmpeg version 5.1.9-0+deb12u1 Copyright (c)\n",
-                                "  -http_persistent   <boolean>\n",
-                                "  -http_proxy        <string>\n  -reconnect_on_network_error <boolean>\n",
-                                "-stats_period time\n-progress url\n  -rw_timeout  <int64>\n  -tls_verify <int>\n",
-                                false);
+  auto caps = ParseCapabilities(
+      "ffmpeg version 5.1.9-0+deb12u1 Copyright (c)\n", "  -http_persistent   <boolean>\n",
+      "  -http_proxy        <string>\n  -reconnect_on_network_error <boolean>\n",
+      "-stats_period time\n-progress url\n  -rw_timeout  <int64>\n  -tls_verify <int>\n", false);
   EXPECT_EQ(caps.version, "5.1.9-0+deb12u1");
   EXPECT_EQ(caps.major, 5);
   EXPECT_EQ(caps.minor, 1);
@@ -154,7 +177,8 @@ TEST(CapabilitiesTest, ParsesVersionAndOptions) {
   EXPECT_TRUE(caps.progress);
   EXPECT_TRUE(caps.rw_timeout);
   EXPECT_EQ(caps.Missing(), (std::vector<std::string>{"seg_max_retry", "loglevel_time"}));
-  auto six = ParseCapabilities("ffmpeg version n6.1.1 Copyright", "  -seg_max_retry     <int>\n", "", "", true);
+  auto six = ParseCapabilities("ffmpeg version n6.1.1 Copyright", "  -seg_max_retry     <int>\n",
+                               "", "", true);
   EXPECT_EQ(six.major, 6);
   EXPECT_TRUE(six.seg_max_retry);
   EXPECT_TRUE(six.loglevel_time);

@@ -13,7 +13,8 @@ Result<std::vector<ProgramInfo>> ParseProgramsJson(const std::string& json_text)
   size_t start = json_text.find('{');
   if (start == std::string::npos) return Fail(ErrorCode::kParse, "ffprobe printed no JSON");
   nlohmann::json j = nlohmann::json::parse(json_text.substr(start), nullptr, false);
-  if (j.is_discarded() || !j.is_object()) return Fail(ErrorCode::kParse, "ffprobe JSON is malformed");
+  if (j.is_discarded() || !j.is_object())
+    return Fail(ErrorCode::kParse, "ffprobe JSON is malformed");
   std::vector<ProgramInfo> out;
   if (!j.contains("programs") || !j["programs"].is_array()) return out;
   for (const auto& p : j["programs"]) {
@@ -44,7 +45,8 @@ std::optional<int> ChooseProgram(const std::vector<ProgramInfo>& programs, bool 
 Result<int> ProbeVariant(const std::string& ffprobe, const std::string& url,
                          const std::string& user_agent, const std::string& headers, bool highest,
                          std::chrono::milliseconds timeout) {
-  if (ffprobe.empty()) return Fail(ErrorCode::kNotFound, "ffprobe not found beside ffmpeg or in PATH");
+  if (ffprobe.empty())
+    return Fail(ErrorCode::kNotFound, "ffprobe not found beside ffmpeg or in PATH");
   std::vector<std::string> argv = {ffprobe, "-v", "error", "-user_agent", user_agent};
   if (!headers.empty()) argv.insert(argv.end(), {"-headers", headers});
   argv.insert(argv.end(), {"-show_programs", "-of", "json", url});
@@ -56,7 +58,8 @@ Result<int> ProbeVariant(const std::string& ffprobe, const std::string& url,
   auto programs = ParseProgramsJson(out->output);
   if (!programs) return tl::unexpected(programs.error());
   auto chosen = ChooseProgram(*programs, highest);
-  if (!chosen) return Fail(ErrorCode::kParse, "no program with a variant_bitrate (not a master playlist?)");
+  if (!chosen)
+    return Fail(ErrorCode::kParse, "no program with a variant_bitrate (not a master playlist?)");
   return *chosen;
 }
 

@@ -11,8 +11,8 @@
 namespace hs::ffmpeg {
 
 struct ProgramInfo {
-  int program_id = 0;      ///< FFmpeg's program index, for `-map 0:p:N`
-  long long bitrate = 0;   ///< variant_bitrate tag (bits/s)
+  int program_id = 0;     ///< FFmpeg's program index, for `-map 0:p:N`
+  long long bitrate = 0;  ///< variant_bitrate tag (bits/s)
 };
 
 /// Parses `ffprobe -show_programs -of json` output into programs with their variant_bitrate.
@@ -25,7 +25,7 @@ std::optional<int> ChooseProgram(const std::vector<ProgramInfo>& programs, bool 
 /// Fails with the reason (timeout, no programs, ffprobe missing); the caller falls back to
 /// `first` and says so.
 Result<int> ProbeVariant(const std::string& ffprobe, const std::string& url,
-                         const std::string& user_agent, const std::string& headers,
-                         bool highest, std::chrono::milliseconds timeout);
+                         const std::string& user_agent, const std::string& headers, bool highest,
+                         std::chrono::milliseconds timeout);
 
 }  // namespace hs::ffmpeg

@@ -115,8 +115,8 @@ void AddOriginFamilies(std::vector<MetricFamily>& out, const stats::OriginSample
         "Origin network transmit rate, all devices except lo", o.network_tx_bytes_per_s);
   gauge("hlsswarm_origin_nginx_connections_active", "nginx active connections (stub_status)",
         o.nginx_connections_active);
-  gauge("hlsswarm_origin_nginx_requests_per_second", "nginx request rate between the last two scrapes",
-        o.nginx_requests_per_s);
+  gauge("hlsswarm_origin_nginx_requests_per_second",
+        "nginx request rate between the last two scrapes", o.nginx_requests_per_s);
   AddCounter(out, "hlsswarm_origin_scrape_errors_total", "Failed scrapes of -origin-metrics URLs",
              static_cast<double>(o.scrape_errors));
 }
@@ -124,8 +124,8 @@ void AddOriginFamilies(std::vector<MetricFamily>& out, const stats::OriginSample
 void AddTapFamilies(std::vector<MetricFamily>& out, const stats::Snapshot& s) {
   auto responses = Family("hlsswarm_http_responses_total", "HTTP responses by kind and status code",
                           MetricType::Counter);
-  auto bytes = Family("hlsswarm_response_bytes_total", "Response body bytes by kind",
-                      MetricType::Counter);
+  auto bytes =
+      Family("hlsswarm_response_bytes_total", "Response body bytes by kind", MetricType::Counter);
   auto reused = Family("hlsswarm_requests_reused_connection_total",
                        "Requests sent on an already open upstream connection", MetricType::Counter);
   for (const auto& [kind, k] : s.tap.by_kind) {
@@ -148,7 +148,8 @@ void AddTapFamilies(std::vector<MetricFamily>& out, const stats::Snapshot& s) {
                     "Time to first byte: request sent to the origin until its first response byte",
                     s, true);
   AddKindHistograms(out, "hlsswarm_request_duration_seconds",
-                    "Request received from FFmpeg until the last body byte was delivered", s, false);
+                    "Request received from FFmpeg until the last body byte was delivered", s,
+                    false);
   AddHistogram(out, "hlsswarm_segment_download_ratio",
                "Segment media duration / download time (below 1 = slower than real time)",
                s.tap.download_ratio_milli, 1e-3, {0.25, 0.5, 0.75, 1, 1.5, 2, 5, 10, 50, 100});
@@ -165,7 +166,8 @@ void AddTapFamilies(std::vector<MetricFamily>& out, const stats::Snapshot& s) {
   AddCounter(out, "hlsswarm_buffering_events_total", "Times a viewer started buffering",
              static_cast<double>(s.tap.buffering_events));
   AddGauge(out, "hlsswarm_playlists_stale",
-           "Media playlists (per viewer) unchanged for 3 or more reloads in a row", s.tap.stale_now);
+           "Media playlists (per viewer) unchanged for 3 or more reloads in a row",
+           s.tap.stale_now);
   AddCounter(out, "hlsswarm_playlist_stale_events_total", "Times a viewer's playlist went stale",
              static_cast<double>(s.tap.stale_events));
 }
@@ -201,13 +203,14 @@ std::vector<MetricFamily> BuildFamilies(const stats::Snapshot& s, const BuildInf
            "Viewers the stall watchdog restarted that are not playing again yet", s.stalled);
   AddGauge(out, "hlsswarm_ramp_progress", "Share of target viewers started (0..1)",
            s.ramp_progress);
-  AddCounter(out, "hlsswarm_client_starts_total", "Viewer processes spawned", static_cast<double>(s.starts));
+  AddCounter(out, "hlsswarm_client_starts_total", "Viewer processes spawned",
+             static_cast<double>(s.starts));
   AddCounter(out, "hlsswarm_spawn_failures_total", "Viewer spawns that failed",
              static_cast<double>(s.spawn_failures));
   AddLabeledCounter(out, "hlsswarm_restarts_total", "Viewer restarts by cause", "cause",
                     s.restarts_by_cause);
-  AddLabeledCounter(out, "hlsswarm_client_exits_total", "Viewer process exits by reason",
-                    "reason", s.exits_by_reason);
+  AddLabeledCounter(out, "hlsswarm_client_exits_total", "Viewer process exits by reason", "reason",
+                    s.exits_by_reason);
   AddLabeledCounter(out, "hlsswarm_stalls_total", "Viewers the watchdog found stalled", "cause",
                     s.stalls_by_cause);
   AddLabeledCounter(out, "hlsswarm_requests_total",
@@ -257,9 +260,8 @@ std::vector<MetricFamily> BuildFamilies(const stats::Snapshot& s, const BuildInf
              static_cast<double>(s.log_pipe_full));
   AddCounter(out, "hlsswarm_log_lines_truncated_total", "FFmpeg log lines cut at 8 KiB",
              static_cast<double>(s.log_lines_truncated));
-  AddHistogram(out, "hlsswarm_viewer_startup_seconds",
-               "Viewer spawn to first segment request", s.startup_us, 1e-6,
-               LatencyBucketsSeconds());
+  AddHistogram(out, "hlsswarm_viewer_startup_seconds", "Viewer spawn to first segment request",
+               s.startup_us, 1e-6, LatencyBucketsSeconds());
   AddHistogram(out, "hlsswarm_playback_speed", "Playback speed reported by FFmpeg (1 = real time)",
                s.speed_milli, 1e-3, {0.5, 0.8, 0.9, 0.95, 0.99, 1.01, 1.05, 1.1, 1.5, 2, 5});
   return out;

@@ -21,7 +21,8 @@ struct BuildInfo {
 /// ourselves (instead of Family<Counter> objects updated in place) because the numbers already
 /// live in stats::Snapshot and our log-linear histograms: this renders them exactly, with no
 /// second copy to keep in step. Pure.
-std::vector<prometheus::MetricFamily> BuildFamilies(const stats::Snapshot& s, const BuildInfo& info);
+std::vector<prometheus::MetricFamily> BuildFamilies(const stats::Snapshot& s,
+                                                    const BuildInfo& info);
 
 /// Prometheus text exposition format 0.0.4 of \a families (prometheus-cpp TextSerializer).
 std::string RenderText(const std::vector<prometheus::MetricFamily>& families);

@@ -25,7 +25,9 @@ stats::Snapshot Sample() {
   return s;
 }
 
-std::string Text() { return RenderText(BuildFamilies(Sample(), {"0.1.0", "5.1.9", "seg_max_retry"})); }
+std::string Text() {
+  return RenderText(BuildFamilies(Sample(), {"0.1.0", "5.1.9", "seg_max_retry"}));
+}
 
 TEST(ExporterTest, GaugesAndCountersCarrySnapshotValues) {
   const std::string t = Text();
@@ -35,16 +37,19 @@ TEST(ExporterTest, GaugesAndCountersCarrySnapshotValues) {
   EXPECT_NE(t.find("hlsswarm_client_starts_total 23"), std::string::npos);
   EXPECT_NE(t.find("hlsswarm_restarts_total{cause=\"stall\"} 1"), std::string::npos);
   EXPECT_NE(t.find("hlsswarm_requests_total{kind=\"segment\"} 100"), std::string::npos);
-  EXPECT_NE(t.find("hlsswarm_http_responses_total{kind=\"any\",code=\"404\"} 3"), std::string::npos);
+  EXPECT_NE(t.find("hlsswarm_http_responses_total{kind=\"any\",code=\"404\"} 3"),
+            std::string::npos);
   EXPECT_NE(t.find("hlsswarm_errors_total{type=\"http_5xx\"} 1"), std::string::npos);
   EXPECT_NE(t.find("hlsswarm_bytes_received_total 12345"), std::string::npos);
-  EXPECT_NE(t.find("hlsswarm_build_info{version=\"0.1.0\",ffmpeg_version=\"5.1.9\""), std::string::npos);
+  EXPECT_NE(t.find("hlsswarm_build_info{version=\"0.1.0\",ffmpeg_version=\"5.1.9\""),
+            std::string::npos);
   EXPECT_NE(t.find("# TYPE hlsswarm_restarts_total counter"), std::string::npos);
 }
 
 TEST(ExporterTest, HistogramBucketsAreCumulative) {
   const std::string t = Text();
-  EXPECT_NE(t.find("hlsswarm_viewer_startup_seconds_bucket{le=\"0.001\"} 1"), std::string::npos) << t;
+  EXPECT_NE(t.find("hlsswarm_viewer_startup_seconds_bucket{le=\"0.001\"} 1"), std::string::npos)
+      << t;
   EXPECT_NE(t.find("hlsswarm_viewer_startup_seconds_bucket{le=\"0.0025\"} 2"), std::string::npos);
   EXPECT_NE(t.find("hlsswarm_viewer_startup_seconds_bucket{le=\"0.25\"} 2"), std::string::npos);
   EXPECT_NE(t.find("hlsswarm_viewer_startup_seconds_bucket{le=\"0.5\"} 3"), std::string::npos);

@@ -20,14 +20,22 @@ constexpr size_t kMaxHead = 8192;
 
 const char* Reason(int status) {
   switch (status) {
-    case 200: return "OK";
-    case 202: return "Accepted";
-    case 400: return "Bad Request";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 431: return "Request Header Fields Too Large";
-    case 503: return "Service Unavailable";
-    default: return "Status";
+    case 200:
+      return "OK";
+    case 202:
+      return "Accepted";
+    case 400:
+      return "Bad Request";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 431:
+      return "Request Header Fields Too Large";
+    case 503:
+      return "Service Unavailable";
+    default:
+      return "Status";
   }
 }
 }  // namespace
@@ -176,7 +184,8 @@ std::string QueryParam(const std::string& query, const std::string& key) {
     if (amp == std::string::npos) amp = query.size();
     std::string_view kv(query.data() + pos, amp - pos);
     size_t eq = kv.find('=');
-    if (kv.substr(0, eq) == key) return eq == std::string_view::npos ? "" : std::string(kv.substr(eq + 1));
+    if (kv.substr(0, eq) == key)
+      return eq == std::string_view::npos ? "" : std::string(kv.substr(eq + 1));
     pos = amp + 1;
   }
   return {};

@@ -49,8 +49,8 @@ Result<void> OriginRunner::Start(const OriginPlan& plan) {
   if (!n) return tl::unexpected(n.error());
   nginx_ = std::move(*n);
   reaper_.Register(nginx_->pid(), [this](int st) { OnExit(nginx_, "nginx", st); });
-  log::Info("test origin: generator pid {}, nginx pid {}, dir {}", generator_->pid(),
-            nginx_->pid(), plan.dir);
+  log::Info("test origin: generator pid {}, nginx pid {}, dir {}", generator_->pid(), nginx_->pid(),
+            plan.dir);
   return {};
 }
 
@@ -79,9 +79,9 @@ Result<std::vector<std::string>> OriginRunner::StartExporters() {
     o.capture_stderr = false;
     auto child = supervisor::ChildProcess::Spawn(o);
     if (!child) {
-      return Fail(child.error().code,
-                  fmt::format("{} (apt-get install prometheus-node-exporter "
-                              "prometheus-nginx-exporter)", child.error().detail));
+      return Fail(child.error().code, fmt::format("{} (apt-get install prometheus-node-exporter "
+                                                  "prometheus-nginx-exporter)",
+                                                  child.error().detail));
     }
     exporters_.push_back(std::move(*child));
     const size_t index = exporters_.size() - 1;
@@ -129,7 +129,8 @@ void OriginRunner::CheckReady() {
   }
   if (loop_.clock().Now() > ready_deadline_) {
     return finish(Fail(ErrorCode::kIo, fmt::format("test origin: no playlist in {} after "
-                                                   "waiting; generator too slow?", plan_.hls_dir)));
+                                                   "waiting; generator too slow?",
+                                                   plan_.hls_dir)));
   }
   ready_poll_->Arm(std::chrono::milliseconds(100));
 }

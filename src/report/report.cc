@@ -8,8 +8,9 @@ namespace hs::report {
 namespace {
 
 std::string Seconds(double s) {
-  if (s >= 3600) return fmt::format("{}h{:02}m{:02}s", static_cast<int>(s) / 3600,
-                                    (static_cast<int>(s) / 60) % 60, static_cast<int>(s) % 60);
+  if (s >= 3600)
+    return fmt::format("{}h{:02}m{:02}s", static_cast<int>(s) / 3600,
+                       (static_cast<int>(s) / 60) % 60, static_cast<int>(s) % 60);
   if (s >= 60) return fmt::format("{}m{:02}s", static_cast<int>(s) / 60, static_cast<int>(s) % 60);
   return fmt::format("{:.1f}s", s);
 }
@@ -56,20 +57,19 @@ nlohmann::json HistJson(const stats::Histogram& h, double unit) {
 std::string HistText(const stats::Histogram& h, double unit, const char* fmt_unit) {
   if (h.count() == 0) return "no samples";
   auto v = [&](double x) { return fmt::format(fmt::runtime(fmt_unit), x * unit); };
-  return fmt::format("p50 {}  p90 {}  p99 {}  min {}  max {}  (n={})",
-                     v(static_cast<double>(h.Percentile(50))),
-                     v(static_cast<double>(h.Percentile(90))),
-                     v(static_cast<double>(h.Percentile(99))), v(static_cast<double>(h.min())),
-                     v(static_cast<double>(h.max())), h.count());
+  return fmt::format(
+      "p50 {}  p90 {}  p99 {}  min {}  max {}  (n={})", v(static_cast<double>(h.Percentile(50))),
+      v(static_cast<double>(h.Percentile(90))), v(static_cast<double>(h.Percentile(99))),
+      v(static_cast<double>(h.min())), v(static_cast<double>(h.max())), h.count());
 }
 
 std::string Ms(std::uint64_t us) { return fmt::format("{:.1f}", static_cast<double>(us) / 1000.0); }
 
 // The tap's per-kind table: requests, bytes, codes, and TTFB / download time percentiles.
 void TapText(std::string& out, const stats::TapFigures& t) {
-  out += fmt::format("\n  {:<9} {:>9} {:>12} {:>7}  {:<24} {:<24} {}\n", "kind", "requests",
-                     "bytes", "errors", "TTFB ms p50/p90/p99/max", "total ms p50/p90/p99/max",
-                     "codes");
+  out +=
+      fmt::format("\n  {:<9} {:>9} {:>12} {:>7}  {:<24} {:<24} {}\n", "kind", "requests", "bytes",
+                  "errors", "TTFB ms p50/p90/p99/max", "total ms p50/p90/p99/max", "codes");
   for (const auto& [kind, k] : t.by_kind) {
     auto q = [](const stats::Histogram& h) {
       return fmt::format("{}/{}/{}/{}", Ms(h.Percentile(50)), Ms(h.Percentile(90)),
@@ -82,13 +82,15 @@ void TapText(std::string& out, const stats::TapFigures& t) {
   Row(out, "download ratio", HistText(t.download_ratio_milli, 1e-3, "{:.2f}"));
   Row(out, "playlist reloads", HistText(t.reload_interval_ms, 1e-3, "{:.2f}s"));
   Row(out, "viewer throughput", HistText(t.viewer_throughput_kbps, 1.0, "{:.0f}kbit/s"));
-  Row(out, "buffering", fmt::format("{} viewers now, {} times in all", t.buffering_now,
-                                    t.buffering_events));
+  Row(out, "buffering",
+      fmt::format("{} viewers now, {} times in all", t.buffering_now, t.buffering_events));
   Row(out, "stale playlists", fmt::format("{} now, {} times in all", t.stale_now, t.stale_events));
   if (!t.errors_by_type.empty()) Row(out, "tap errors", Joined(t.errors_by_type));
   if (t.tunnels > 0) {
-    Row(out, "https tunnels", fmt::format("{} ({} bytes); per-request figures for https come from "
-                                          "FFmpeg's log", t.tunnels, t.tunnel_bytes));
+    Row(out, "https tunnels",
+        fmt::format("{} ({} bytes); per-request figures for https come from "
+                    "FFmpeg's log",
+                    t.tunnels, t.tunnel_bytes));
   }
 }
 
@@ -111,8 +113,8 @@ std::string OriginText(const stats::OriginSample& o) {
 }
 
 nlohmann::json OriginJson(const stats::OriginSample& o) {
-  nlohmann::json j = {{"configured", o.configured}, {"scrape_errors", o.scrape_errors},
-                      {"errors", o.errors}};
+  nlohmann::json j = {
+      {"configured", o.configured}, {"scrape_errors", o.scrape_errors}, {"errors", o.errors}};
   auto put = [&](const char* k, const std::optional<double>& v) {
     if (v) j[k] = *v;
   };
@@ -129,9 +131,12 @@ nlohmann::json OriginJson(const stats::OriginSample& o) {
 nlohmann::json TapJson(const stats::TapFigures& t) {
   nlohmann::json kinds = nlohmann::json::object();
   for (const auto& [kind, k] : t.by_kind) {
-    kinds[kind] = {{"requests", k.requests},      {"body_bytes", k.body_bytes},
-                   {"errors", k.errors},          {"reused_connection", k.reused},
-                   {"codes", MapJson(k.codes)},   {"ttfb_seconds", HistJson(k.ttfb_us, 1e-6)},
+    kinds[kind] = {{"requests", k.requests},
+                   {"body_bytes", k.body_bytes},
+                   {"errors", k.errors},
+                   {"reused_connection", k.reused},
+                   {"codes", MapJson(k.codes)},
+                   {"ttfb_seconds", HistJson(k.ttfb_us, 1e-6)},
                    {"duration_seconds", HistJson(k.total_us, 1e-6)}};
   }
   return {{"enabled", t.enabled},
@@ -156,30 +161,36 @@ std::string FormatText(const stats::Snapshot& s) {
   Row(out, "profile", s.profile);
   Row(out, "ffmpeg", s.ffmpeg_version);
   Row(out, "run duration", Seconds(s.elapsed_s));
-  Row(out, "viewers", fmt::format("target {}, peak active {}, active at end {}, peak running {}",
-                                  s.target, s.peak_active, s.active, s.peak_running));
+  Row(out, "viewers",
+      fmt::format("target {}, peak active {}, active at end {}, peak running {}", s.target,
+                  s.peak_active, s.active, s.peak_running));
   Row(out, "ramp", fmt::format("achieved {:.2f} viewers/s", s.ramp_rate_achieved));
   Row(out, "starts", fmt::format("{} (spawn failures {})", s.starts, s.spawn_failures));
   Row(out, "restarts", fmt::format("{} ({})", s.TotalRestarts(), Joined(s.restarts_by_cause)));
   Row(out, "exits", Joined(s.exits_by_reason));
   Row(out, "stalls", Joined(s.stalls_by_cause));
-  Row(out, "requests", fmt::format("{} ({}){}", s.TotalRequests(), Joined(s.RequestsByKind()),
-                                   s.tap.enabled ? ", measured by the tap" : ", from FFmpeg's log"));
+  Row(out, "requests",
+      fmt::format("{} ({}){}", s.TotalRequests(), Joined(s.RequestsByKind()),
+                  s.tap.enabled ? ", measured by the tap" : ", from FFmpeg's log"));
   Row(out, "bytes received",
       s.tap.enabled ? fmt::format("{}", s.bytes_received) : "not measured (tap off)");
   Row(out, "HTTP errors", Joined(s.http_errors_by_code));
   Row(out, "errors", fmt::format("{} ({})", s.TotalErrors(), Joined(s.errors_by_type)));
-  Row(out, "segments", fmt::format("failed {}, skipped {} (expired {})", s.segments_failed,
-                                   s.segments_skipped, s.segments_expired));
+  Row(out, "segments",
+      fmt::format("failed {}, skipped {} (expired {})", s.segments_failed, s.segments_skipped,
+                  s.segments_expired));
   Row(out, "playlist reloads", fmt::format("failed {}", s.playlist_reload_failures));
-  Row(out, "reconnects", fmt::format("{} (keepalive retries {})", s.reconnects, s.keepalive_retries));
+  Row(out, "reconnects",
+      fmt::format("{} (keepalive retries {})", s.reconnects, s.keepalive_retries));
   Row(out, "startup", HistText(s.startup_us, 1e-3, "{:.0f}ms"));
   Row(out, "playback speed", HistText(s.speed_milli, 1e-3, "{:.2f}x"));
   if (s.tap.enabled) {
     TapText(out, s.tap);
   } else if (s.tap.tunnels > 0) {
-    Row(out, "https tunnels", fmt::format("{} ({} bytes); per-request figures for https come from "
-                                          "FFmpeg's log", s.tap.tunnels, s.tap.tunnel_bytes));
+    Row(out, "https tunnels",
+        fmt::format("{} ({} bytes); per-request figures for https come from "
+                    "FFmpeg's log",
+                    s.tap.tunnels, s.tap.tunnel_bytes));
   }
   if (s.origin.configured) Row(out, "origin (last scrape)", OriginText(s.origin));
   if (!s.ffmpeg_missing.empty()) {
@@ -238,11 +249,16 @@ std::string FormatStatusLine(const stats::Snapshot& s) {
 }
 
 nlohmann::json StatusJson(const stats::Snapshot& s) {
-  return {{"elapsed_seconds", s.elapsed_s}, {"active", s.active},
-          {"target", s.target},             {"running", s.running},
-          {"starting", s.starting},         {"backoff", s.backoff},
-          {"stalled", s.stalled},           {"ramp_progress", s.ramp_progress},
-          {"requests", s.TotalRequests()},  {"errors", s.TotalErrors()},
+  return {{"elapsed_seconds", s.elapsed_s},
+          {"active", s.active},
+          {"target", s.target},
+          {"running", s.running},
+          {"starting", s.starting},
+          {"backoff", s.backoff},
+          {"stalled", s.stalled},
+          {"ramp_progress", s.ramp_progress},
+          {"requests", s.TotalRequests()},
+          {"errors", s.TotalErrors()},
           {"restarts", s.TotalRestarts()}};
 }
 

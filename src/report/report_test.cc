@@ -28,8 +28,9 @@ stats::Snapshot Sample() {
 TEST(ReportTest, TextHasEveryRow) {
   const std::string t = FormatText(Sample());
   for (const char* needle :
-       {"run duration           1m35s", "target 20, peak active 20, active at end 19", "starts                 22",
-        "restarts               2 (exit_error 2)", "exits                  exit_code 2, stopped 20",
+       {"run duration           1m35s", "target 20, peak active 20, active at end 19",
+        "starts                 22", "restarts               2 (exit_error 2)",
+        "exits                  exit_code 2, stopped 20",
         "requests               1350 (playlist 450, segment 900)", "HTTP errors            503 4",
         "errors                 4 (http_5xx 4)", "failed 2, skipped 0", "p50 0.96x"}) {
     EXPECT_NE(t.find(needle), std::string::npos) << needle << "\n" << t;

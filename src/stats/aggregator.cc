@@ -10,10 +10,14 @@ using ffmpeg::LogEventKind;
 
 std::string Aggregator::ExitReason(const supervisor::ExitStatus& s) {
   switch (s.kind) {
-    case supervisor::ExitKind::kClean: return "clean";
-    case supervisor::ExitKind::kExitCode: return "exit_code";
-    case supervisor::ExitKind::kSignaled: return "signaled";
-    case supervisor::ExitKind::kInterrupted: return "stopped";
+    case supervisor::ExitKind::kClean:
+      return "clean";
+    case supervisor::ExitKind::kExitCode:
+      return "exit_code";
+    case supervisor::ExitKind::kSignaled:
+      return "signaled";
+    case supervisor::ExitKind::kInterrupted:
+      return "stopped";
   }
   return "unknown";
 }
@@ -81,21 +85,39 @@ void Aggregator::OnLogEvent(int id, const ffmpeg::LogEvent& e) {
       ++s_.playlist_reload_failures;
       CountError("playlist_reload_failed");
       break;
-    case LogEventKind::kReconnect: ++s_.reconnects; break;
-    case LogEventKind::kKeepaliveRetry: ++s_.keepalive_retries; break;
-    case LogEventKind::kConnectFailed: CountError("connect_failed"); break;
-    case LogEventKind::kInputOpenFailed: CountError("input_open_failed"); break;
-    case LogEventKind::kInitSegmentFailed: CountError("init_failed"); break;
-    case LogEventKind::kKeyFailed: CountError("key_failed"); break;
-    case LogEventKind::kPrematureEnd: CountError("truncated_body"); break;
-    case LogEventKind::kInputError: CountError("read_error"); break;
+    case LogEventKind::kReconnect:
+      ++s_.reconnects;
+      break;
+    case LogEventKind::kKeepaliveRetry:
+      ++s_.keepalive_retries;
+      break;
+    case LogEventKind::kConnectFailed:
+      CountError("connect_failed");
+      break;
+    case LogEventKind::kInputOpenFailed:
+      CountError("input_open_failed");
+      break;
+    case LogEventKind::kInitSegmentFailed:
+      CountError("init_failed");
+      break;
+    case LogEventKind::kKeyFailed:
+      CountError("key_failed");
+      break;
+    case LogEventKind::kPrematureEnd:
+      CountError("truncated_body");
+      break;
+    case LogEventKind::kInputError:
+      CountError("read_error");
+      break;
     case LogEventKind::kStatus:
       // A process's first status record and its final one after a stop report meaningless
       // speeds (elapsed time near zero, or the stop itself).
       if (status_seen_.insert(id).second) break;  // first record of this process
-      if (e.speed >= 0 && !e.final_status) s_.speed_milli.Record(static_cast<std::uint64_t>(e.speed * 1000.0 + 0.5));
+      if (e.speed >= 0 && !e.final_status)
+        s_.speed_milli.Record(static_cast<std::uint64_t>(e.speed * 1000.0 + 0.5));
       break;
-    default: break;
+    default:
+      break;
   }
 }
 
@@ -104,7 +126,9 @@ void Aggregator::OnProgress(int, const ffmpeg::ProgressBlock&) {
   // carries the same figure once per segment, so counting both would double the samples.
 }
 
-void Aggregator::OnRequestComplete(const tap::RequestRecord& record) { requests_.OnRequest(record); }
+void Aggregator::OnRequestComplete(const tap::RequestRecord& record) {
+  requests_.OnRequest(record);
+}
 
 void Aggregator::OnTunnelClosed(const tap::TunnelRecord& record) { requests_.OnTunnel(record); }
 

@@ -7,8 +7,8 @@
 #include "core/clock.h"
 #include "stats/request_stats.h"
 #include "stats/snapshot.h"
-#include "tap/request_record.h"
 #include "supervisor/supervisor.h"
+#include "tap/request_record.h"
 
 namespace hs::stats {
 

@@ -14,7 +14,7 @@ TEST(HistogramTest, SmallValuesAreExact) {
   EXPECT_EQ(h.count(), 10u);
   EXPECT_EQ(h.min(), 1u);
   EXPECT_EQ(h.max(), 10u);
-  EXPECT_EQ(h.Percentile(50), 5u);   // nearest rank: ceil(0.5*10) = 5th value
+  EXPECT_EQ(h.Percentile(50), 5u);  // nearest rank: ceil(0.5*10) = 5th value
   EXPECT_EQ(h.Percentile(90), 9u);
   EXPECT_EQ(h.Percentile(100), 10u);
   EXPECT_DOUBLE_EQ(h.Mean(), 5.5);

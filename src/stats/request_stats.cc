@@ -43,7 +43,8 @@ void RequestStats::OnRequest(const tap::RequestRecord& r) {
   if (r.kind == tap::RequestKind::kMediaPlaylist) {
     if (v.last_playlist != SteadyTime{}) {
       auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(r.started - v.last_playlist);
-      figures_.reload_interval_ms.Record(static_cast<std::uint64_t>(std::max<long long>(ms.count(), 0)));
+      figures_.reload_interval_ms.Record(
+          static_cast<std::uint64_t>(std::max<long long>(ms.count(), 0)));
     }
     v.last_playlist = r.started;
     TrackPlaylist(v, r);

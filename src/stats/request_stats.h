@@ -14,29 +14,29 @@ namespace hs::stats {
 
 /// Per-kind figures of requests measured by the tap.
 struct KindFigures {
-  std::uint64_t requests = 0;     ///< requests that ended (with or without error)
-  std::uint64_t body_bytes = 0;   ///< response body bytes on the wire
-  std::uint64_t errors = 0;       ///< subset of requests: transport error (no HTTP status or cut)
-  std::uint64_t reused = 0;       ///< subset of requests: sent on a reused upstream connection
+  std::uint64_t requests = 0;    ///< requests that ended (with or without error)
+  std::uint64_t body_bytes = 0;  ///< response body bytes on the wire
+  std::uint64_t errors = 0;      ///< subset of requests: transport error (no HTTP status or cut)
+  std::uint64_t reused = 0;      ///< subset of requests: sent on a reused upstream connection
   std::map<int, std::uint64_t> codes;  ///< HTTP status → count
-  Histogram ttfb_us;              ///< request sent → first response byte, µs
-  Histogram total_us;             ///< request received → last body byte delivered, µs
+  Histogram ttfb_us;                   ///< request sent → first response byte, µs
+  Histogram total_us;                  ///< request received → last body byte delivered, µs
 };
 
 /// What the tap measured, as values (part of Snapshot).
 struct TapFigures {
   bool enabled = false;
-  std::map<std::string, KindFigures> by_kind;        ///< master, playlist, segment, init, key, other
+  std::map<std::string, KindFigures> by_kind;  ///< master, playlist, segment, init, key, other
   std::map<std::string, std::uint64_t> errors_by_type;  ///< connect_refused, timeout, truncated...
-  Histogram download_ratio_milli;   ///< segment media duration / download time, × 1000
-  Histogram reload_interval_ms;     ///< time between a viewer's consecutive media playlist requests
-  Histogram viewer_throughput_kbps; ///< per viewer: body bits / time since its first request
-  int stale_now = 0;                ///< viewers with a media playlist unchanged for 3+ reloads
-  std::uint64_t stale_events = 0;   ///< times a viewer's playlist went stale
-  int buffering_now = 0;            ///< viewers whose last 3+ segments downloaded slower than real time
+  Histogram download_ratio_milli;  ///< segment media duration / download time, × 1000
+  Histogram reload_interval_ms;    ///< time between a viewer's consecutive media playlist requests
+  Histogram viewer_throughput_kbps;  ///< per viewer: body bits / time since its first request
+  int stale_now = 0;                 ///< viewers with a media playlist unchanged for 3+ reloads
+  std::uint64_t stale_events = 0;    ///< times a viewer's playlist went stale
+  int buffering_now = 0;  ///< viewers whose last 3+ segments downloaded slower than real time
   std::uint64_t buffering_events = 0;  ///< times a viewer entered that state
-  std::uint64_t tunnels = 0;        ///< https CONNECT tunnels (per-request figures unavailable)
-  std::uint64_t tunnel_bytes = 0;   ///< bytes carried by tunnels, both directions
+  std::uint64_t tunnels = 0;           ///< https CONNECT tunnels (per-request figures unavailable)
+  std::uint64_t tunnel_bytes = 0;      ///< bytes carried by tunnels, both directions
 
   std::uint64_t TotalBytes() const;
   std::uint64_t TotalRequests() const;

@@ -60,7 +60,7 @@ TEST_F(RequestStatsTest, CountsBytesCodesAndLatencyByKind) {
 }
 
 TEST_F(RequestStatsTest, DownloadRatioAndBufferingAfterThreeSlowSegments) {
-  stats_.OnRequest(Segment(0, 0, 1000));  // ratio 2
+  stats_.OnRequest(Segment(0, 0, 1000));                                      // ratio 2
   for (int i = 1; i <= 2; ++i) stats_.OnRequest(Segment(0, i * 2000, 4000));  // ratio 0.5
   EXPECT_EQ(stats_.Take(t0_).buffering_now, 0);
   stats_.OnRequest(Segment(0, 6000, 2500));  // third slow one in a row

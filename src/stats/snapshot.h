@@ -15,16 +15,16 @@ namespace hs::stats {
 /// The origin's own figures from its exporters (-origin-metrics), as last scraped. Absent
 /// values were not provided by any exporter.
 struct OriginSample {
-  bool configured = false;                     ///< -origin-metrics was given
-  std::optional<double> cpu_percent;           ///< CPU utilisation between the last two scrapes
+  bool configured = false;            ///< -origin-metrics was given
+  std::optional<double> cpu_percent;  ///< CPU utilisation between the last two scrapes
   std::optional<double> memory_used_bytes;
   std::optional<double> memory_used_percent;
   std::optional<double> network_rx_bytes_per_s;  ///< all devices but lo
   std::optional<double> network_tx_bytes_per_s;
   std::optional<double> nginx_connections_active;
   std::optional<double> nginx_requests_per_s;
-  std::uint64_t scrape_errors = 0;             ///< failed scrapes, all URLs
-  std::vector<std::string> errors;             ///< "URL: last error" of URLs failing now
+  std::uint64_t scrape_errors = 0;  ///< failed scrapes, all URLs
+  std::vector<std::string> errors;  ///< "URL: last error" of URLs failing now
 };
 
 /// A value copy of everything measured so far. Sinks (metrics, report, dashboard) read only this.
@@ -47,7 +47,7 @@ struct Snapshot {
   int stalled = 0;   ///< last run ended by the stall watchdog, not playing again yet
   int peak_active = 0;
   int peak_running = 0;
-  double ramp_progress = 0;  ///< 0..1
+  double ramp_progress = 0;       ///< 0..1
   double ramp_rate_achieved = 0;  ///< mean first starts per second (should equal -ramp-rate)
 
   // Viewer lifecycle counters.
@@ -64,11 +64,11 @@ struct Snapshot {
 
   // Requests as seen in FFmpeg's log (one per "Opening ... for reading").
   std::map<std::string, std::uint64_t> requests_by_kind;  ///< playlist, segment, init, key
-  std::uint64_t new_connections = 0;     ///< requests that opened a new connection (subset)
-  std::map<int, std::uint64_t> http_errors_by_code;  ///< 404, 503, ...
+  std::uint64_t new_connections = 0;  ///< requests that opened a new connection (subset)
+  std::map<int, std::uint64_t> http_errors_by_code;     ///< 404, 503, ...
   std::map<std::string, std::uint64_t> errors_by_type;  ///< http_4xx, segment_failed, ...
-  std::uint64_t segments_failed = 0;   ///< "Failed to open segment"
-  std::uint64_t segments_skipped = 0;  ///< failed too many times or expired
+  std::uint64_t segments_failed = 0;                    ///< "Failed to open segment"
+  std::uint64_t segments_skipped = 0;                   ///< failed too many times or expired
   std::uint64_t segments_expired = 0;  ///< subset of skipped: fell off the live window
   std::uint64_t playlist_reload_failures = 0;
   std::uint64_t reconnects = 0;
@@ -79,11 +79,11 @@ struct Snapshot {
   std::map<std::string, std::uint64_t> RequestsByKind() const;
 
   // Distributions.
-  Histogram speed_milli;  ///< playback speed × 1000, one sample per progress report
-  Histogram startup_us;   ///< spawn → first segment request, microseconds
-  std::uint64_t log_lines = 0;             ///< FFmpeg log events parsed
-  std::uint64_t log_pipe_full = 0;         ///< times a viewer's pipe was found full
-  std::uint64_t log_lines_truncated = 0;   ///< over-long stderr lines cut
+  Histogram speed_milli;            ///< playback speed × 1000, one sample per progress report
+  Histogram startup_us;             ///< spawn → first segment request, microseconds
+  std::uint64_t log_lines = 0;      ///< FFmpeg log events parsed
+  std::uint64_t log_pipe_full = 0;  ///< times a viewer's pipe was found full
+  std::uint64_t log_lines_truncated = 0;  ///< over-long stderr lines cut
 
   std::uint64_t TotalRequests() const;
   std::uint64_t TotalErrors() const;

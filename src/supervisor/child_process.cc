@@ -29,10 +29,14 @@ ExitStatus ClassifyWaitStatus(int wait_status, bool stop_requested) {
 
 const char* ToString(ExitKind kind) {
   switch (kind) {
-    case ExitKind::kClean: return "clean";
-    case ExitKind::kExitCode: return "exit_code";
-    case ExitKind::kSignaled: return "signaled";
-    case ExitKind::kInterrupted: return "interrupted";
+    case ExitKind::kClean:
+      return "clean";
+    case ExitKind::kExitCode:
+      return "exit_code";
+    case ExitKind::kSignaled:
+      return "signaled";
+    case ExitKind::kInterrupted:
+      return "interrupted";
   }
   return "unknown";
 }

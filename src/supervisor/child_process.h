@@ -32,13 +32,13 @@ ExitStatus ClassifyWaitStatus(int wait_status, bool stop_requested);
 const char* ToString(ExitKind kind);
 
 struct SpawnOptions {
-  std::vector<std::string> argv;   ///< argv[0] is looked up in PATH
-  bool capture_stderr = true;      ///< stderr → pipe (else /dev/null)
-  bool progress_pipe = false;      ///< open fd 3 in the child as a pipe to us (`-progress pipe:3`)
-  bool stdout_to_stderr = false;   ///< child stdout goes to the stderr pipe (else /dev/null)
-  int death_signal = SIGKILL;      ///< PR_SET_PDEATHSIG: sent to the child when we die
+  std::vector<std::string> argv;  ///< argv[0] is looked up in PATH
+  bool capture_stderr = true;     ///< stderr → pipe (else /dev/null)
+  bool progress_pipe = false;     ///< open fd 3 in the child as a pipe to us (`-progress pipe:3`)
+  bool stdout_to_stderr = false;  ///< child stdout goes to the stderr pipe (else /dev/null)
+  int death_signal = SIGKILL;     ///< PR_SET_PDEATHSIG: sent to the child when we die
   const sigset_t* child_mask = nullptr;  ///< signal mask for the child (the pre-block mask)
-  std::string working_dir;         ///< chdir before exec, if not empty
+  std::string working_dir;               ///< chdir before exec, if not empty
 };
 
 /// One running child process in its own process group. Move-only owner of the pid and of our

@@ -6,8 +6,8 @@
 
 namespace hs::supervisor {
 
-std::vector<RampSlot> BuildRampSchedule(int count, int first_id, double rate_per_s,
-                                        Duration jitter, std::mt19937_64& rng) {
+std::vector<RampSlot> BuildRampSchedule(int count, int first_id, double rate_per_s, Duration jitter,
+                                        std::mt19937_64& rng) {
   std::vector<RampSlot> slots;
   slots.reserve(static_cast<size_t>(std::max(count, 0)));
   std::uniform_real_distribution<double> u(0.0, 1.0);

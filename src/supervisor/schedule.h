@@ -17,8 +17,8 @@ struct RampSlot {
 
 /// Viewer i (0-based within this batch) starts at i / \a rate_per_s + U[0, \a jitter).
 /// The achieved mean rate is therefore \a rate_per_s. Slots are sorted by offset.
-std::vector<RampSlot> BuildRampSchedule(int count, int first_id, double rate_per_s,
-                                        Duration jitter, std::mt19937_64& rng);
+std::vector<RampSlot> BuildRampSchedule(int count, int first_id, double rate_per_s, Duration jitter,
+                                        std::mt19937_64& rng);
 
 /// Restart delay after \a attempt consecutive failures (0-based): 250 ms × 1.7^attempt,
 /// capped at \a cap (5 s when \a cap is zero), then ±20 % uniform jitter.

@@ -17,10 +17,14 @@ constexpr size_t kFinalDrainBudget = 1024 * 1024;
 
 RestartCause CauseOf(const ExitStatus& s) {
   switch (s.kind) {
-    case ExitKind::kClean: return RestartCause::kExitClean;
-    case ExitKind::kExitCode: return RestartCause::kExitError;
-    case ExitKind::kSignaled: return RestartCause::kSignaled;
-    case ExitKind::kInterrupted: return RestartCause::kStall;
+    case ExitKind::kClean:
+      return RestartCause::kExitClean;
+    case ExitKind::kExitCode:
+      return RestartCause::kExitError;
+    case ExitKind::kSignaled:
+      return RestartCause::kSignaled;
+    case ExitKind::kInterrupted:
+      return RestartCause::kStall;
   }
   return RestartCause::kExitError;
 }
@@ -50,18 +54,24 @@ class ViewerEvents final : public ffmpeg::LogListener, public ffmpeg::ProgressLi
 
 const char* ToString(RestartCause c) {
   switch (c) {
-    case RestartCause::kExitClean: return "exit_clean";
-    case RestartCause::kExitError: return "exit_error";
-    case RestartCause::kSignaled: return "signaled";
-    case RestartCause::kStall: return "stall";
-    case RestartCause::kStartupTimeout: return "startup_timeout";
-    case RestartCause::kSpawnFailed: return "spawn_failed";
+    case RestartCause::kExitClean:
+      return "exit_clean";
+    case RestartCause::kExitError:
+      return "exit_error";
+    case RestartCause::kSignaled:
+      return "signaled";
+    case RestartCause::kStall:
+      return "stall";
+    case RestartCause::kStartupTimeout:
+      return "startup_timeout";
+    case RestartCause::kSpawnFailed:
+      return "spawn_failed";
   }
   return "unknown";
 }
 
-Supervisor::Supervisor(EventLoop& loop, Spawner& spawner, ChildReaper& reaper,
-                       Listener& listener, SupervisorOptions opts, ArgvFactory argv_factory)
+Supervisor::Supervisor(EventLoop& loop, Spawner& spawner, ChildReaper& reaper, Listener& listener,
+                       SupervisorOptions opts, ArgvFactory argv_factory)
     : loop_(loop),
       spawner_(spawner),
       reaper_(reaper),
@@ -302,8 +312,8 @@ void Supervisor::OnWatchdog() {
     if (!playing_stall && !startup_stall) continue;
     v.killed_for_stall = true;
     v.stalled = true;
-    listener_.OnViewerStalled(v.id, playing_stall ? RestartCause::kStall
-                                                  : RestartCause::kStartupTimeout);
+    listener_.OnViewerStalled(v.id,
+                              playing_stall ? RestartCause::kStall : RestartCause::kStartupTimeout);
     v.child->Signal(SIGKILL, false);
   }
   if (!shutting_down_) watchdog_timer_->Arm(std::chrono::seconds(1));
@@ -370,11 +380,23 @@ ViewerCounts Supervisor::Counts() const {
     if (v->wanted && v->stalled) ++c.stalled;
     c.log_lines_truncated += v->log.Counters().truncated_lines;
     switch (v->state) {
-      case ViewerState::kStarting: ++c.starting; ++c.running; break;
-      case ViewerState::kPlaying: ++c.active; ++c.running; break;
-      case ViewerState::kBackoff: ++c.backoff; break;
-      case ViewerState::kStopping: ++c.stopping; ++c.running; break;
-      default: break;
+      case ViewerState::kStarting:
+        ++c.starting;
+        ++c.running;
+        break;
+      case ViewerState::kPlaying:
+        ++c.active;
+        ++c.running;
+        break;
+      case ViewerState::kBackoff:
+        ++c.backoff;
+        break;
+      case ViewerState::kStopping:
+        ++c.stopping;
+        ++c.running;
+        break;
+      default:
+        break;
     }
   }
   return c;

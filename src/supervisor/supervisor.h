@@ -20,18 +20,25 @@
 namespace hs::supervisor {
 
 /// Why a viewer is being restarted (bounded label set).
-enum class RestartCause { kExitClean, kExitError, kSignaled, kStall, kStartupTimeout, kSpawnFailed };
+enum class RestartCause {
+  kExitClean,
+  kExitError,
+  kSignaled,
+  kStall,
+  kStartupTimeout,
+  kSpawnFailed
+};
 const char* ToString(RestartCause c);
 
 struct ViewerCounts {
-  int target = 0;      ///< viewers wanted now
-  int started = 0;     ///< viewers whose first start time has come (ramp progress numerator)
-  int running = 0;     ///< processes alive
-  int active = 0;      ///< running and playing: a segment seen, not stalled (subset of running)
-  int starting = 0;    ///< running, no segment yet (subset of running)
-  int backoff = 0;     ///< waiting to be restarted
-  int stopping = 0;    ///< asked to stop, not yet reaped
-  int stalled = 0;     ///< killed by the stall watchdog and not playing again yet
+  int target = 0;    ///< viewers wanted now
+  int started = 0;   ///< viewers whose first start time has come (ramp progress numerator)
+  int running = 0;   ///< processes alive
+  int active = 0;    ///< running and playing: a segment seen, not stalled (subset of running)
+  int starting = 0;  ///< running, no segment yet (subset of running)
+  int backoff = 0;   ///< waiting to be restarted
+  int stopping = 0;  ///< asked to stop, not yet reaped
+  int stalled = 0;   ///< killed by the stall watchdog and not playing again yet
   std::uint64_t pipe_full = 0;  ///< reads that found a viewer's pipe full (output may be lost)
   std::uint64_t log_lines_truncated = 0;  ///< stderr lines longer than the scanner keeps
 };
@@ -62,7 +69,7 @@ struct SupervisorOptions {
   Duration stall_timeout = std::chrono::seconds(12);    ///< no new segment for this long
   Duration startup_timeout = std::chrono::seconds(30);  ///< spawn → first segment at most
   Duration second_interrupt_after = std::chrono::seconds(1);
-  Duration kill_after = std::chrono::seconds(7);        ///< SIGKILL what is left
+  Duration kill_after = std::chrono::seconds(7);  ///< SIGKILL what is left
   bool progress_pipe = true;
   std::uint64_t seed = 1;
   const sigset_t* child_mask = nullptr;
@@ -126,9 +133,9 @@ class Supervisor {
   int target_ = 0;
   std::uint64_t pipe_full_ = 0;
   std::uint64_t truncated_lines_done_ = 0;  ///< truncated lines of processes already gone
-  int first_starts_ = 0;             ///< viewers started for the first time
-  SteadyTime first_start_at_{};      ///< earliest first start
-  SteadyTime last_first_start_at_{}; ///< latest first start
+  int first_starts_ = 0;                    ///< viewers started for the first time
+  SteadyTime first_start_at_{};             ///< earliest first start
+  SteadyTime last_first_start_at_{};        ///< latest first start
   bool ramp_paused_ = false;
   bool shutting_down_ = false;
   std::function<void()> on_shutdown_;

@@ -15,12 +15,14 @@ using std::chrono::milliseconds;
 
 constexpr const char* kSegment = "[hls @ 0x55d0] Opening 'http://o/seg_1.ts' for reading\n";
 
-// Runs /bin/sh one-liners instead of FFmpeg; the script per (viewer, attempt) is chosen by the test.
+// Runs /bin/sh one-liners instead of FFmpeg; the script per (viewer, attempt) is chosen by the
+// test.
 class ScriptSpawner final : public Spawner {
  public:
   std::function<std::string(int id, int attempt)> script;
   std::vector<std::vector<std::string>> argvs;
-  Result<std::unique_ptr<ChildProcess>> Spawn(int id, int attempt, const SpawnOptions& opts) override {
+  Result<std::unique_ptr<ChildProcess>> Spawn(int id, int attempt,
+                                              const SpawnOptions& opts) override {
     argvs.push_back(opts.argv);
     SpawnOptions o = opts;
     o.argv = {"/bin/sh", "-c", script(id, attempt)};
@@ -63,10 +65,14 @@ struct SupervisorTest : testing::Test {
   void Make(SupervisorOptions o) {
     o.progress_pipe = false;
     o.seed = 1;
-    sup_ = std::make_unique<Supervisor>(loop_, spawner_, reaper_, rec_, o,
-                                        [](int id) { return std::vector<std::string>{"ffmpeg", std::to_string(id)}; });
+    sup_ = std::make_unique<Supervisor>(loop_, spawner_, reaper_, rec_, o, [](int id) {
+      return std::vector<std::string>{"ffmpeg", std::to_string(id)};
+    });
     // Tests have no signalfd: poll for exits instead of waiting for SIGCHLD.
-    reap_timer_ = loop_.CreateTimer([this] { reaper_.ReapAll(); reap_timer_->Arm(milliseconds(5)); });
+    reap_timer_ = loop_.CreateTimer([this] {
+      reaper_.ReapAll();
+      reap_timer_->Arm(milliseconds(5));
+    });
     reap_timer_->Arm(milliseconds(5));
   }
   // Runs the loop until \a done or \a limit passes; returns whether done.
@@ -83,7 +89,9 @@ struct SupervisorTest : testing::Test {
 };
 
 TEST_F(SupervisorTest, RampsAllViewersToPlayingThenStopsThemAll) {
-  spawner_.script = [](int, int) { return std::string("printf \"") + kSegment + "\" >&2; exec sleep 30"; };
+  spawner_.script = [](int, int) {
+    return std::string("printf \"") + kSegment + "\" >&2; exec sleep 30";
+  };
   SupervisorOptions o;
   o.clients = 5;
   o.ramp_rate = 50;
@@ -106,7 +114,8 @@ TEST_F(SupervisorTest, RampsAllViewersToPlayingThenStopsThemAll) {
 
 TEST_F(SupervisorTest, RestartsAfterFailureWithBackoffAndCause) {
   spawner_.script = [](int, int attempt) {
-    return attempt == 0 ? std::string("exit 3") : std::string("printf \"") + kSegment + "\" >&2; exec sleep 30";
+    return attempt == 0 ? std::string("exit 3")
+                        : std::string("printf \"") + kSegment + "\" >&2; exec sleep 30";
   };
   SupervisorOptions o;
   o.clients = 2;
@@ -124,7 +133,9 @@ TEST_F(SupervisorTest, RestartsAfterFailureWithBackoffAndCause) {
 }
 
 TEST_F(SupervisorTest, StallWatchdogKillsAndRestarts) {
-  spawner_.script = [](int, int) { return std::string("printf \"") + kSegment + "\" >&2; exec sleep 30"; };
+  spawner_.script = [](int, int) {
+    return std::string("printf \"") + kSegment + "\" >&2; exec sleep 30";
+  };
   SupervisorOptions o;
   o.clients = 1;
   o.stall_timeout = milliseconds(300);
@@ -137,7 +148,8 @@ TEST_F(SupervisorTest, StallWatchdogKillsAndRestarts) {
 
 TEST_F(SupervisorTest, ViewerIgnoringSigintIsKilledAtDeadline) {
   spawner_.script = [](int, int) {
-    return std::string("trap '' INT; printf \"") + kSegment + "\" >&2; while :; do sleep 0.05; done";
+    return std::string("trap '' INT; printf \"") + kSegment +
+           "\" >&2; while :; do sleep 0.05; done";
   };
   SupervisorOptions o;
   o.clients = 1;
@@ -171,7 +183,9 @@ TEST_F(SupervisorTest, StderrFloodIsDrainedWithoutBlockingTheChild) {
 }
 
 TEST_F(SupervisorTest, LoweringTargetStopsHighestIds) {
-  spawner_.script = [](int, int) { return std::string("printf \"") + kSegment + "\" >&2; exec sleep 30"; };
+  spawner_.script = [](int, int) {
+    return std::string("printf \"") + kSegment + "\" >&2; exec sleep 30";
+  };
   SupervisorOptions o;
   o.clients = 4;
   o.ramp_rate = 100;

@@ -11,12 +11,18 @@ namespace hs::supervisor {
 
 const char* ToString(ViewerState s) {
   switch (s) {
-    case ViewerState::kPending: return "pending";
-    case ViewerState::kStarting: return "starting";
-    case ViewerState::kPlaying: return "playing";
-    case ViewerState::kBackoff: return "backoff";
-    case ViewerState::kStopping: return "stopping";
-    case ViewerState::kDone: return "done";
+    case ViewerState::kPending:
+      return "pending";
+    case ViewerState::kStarting:
+      return "starting";
+    case ViewerState::kPlaying:
+      return "playing";
+    case ViewerState::kBackoff:
+      return "backoff";
+    case ViewerState::kStopping:
+      return "stopping";
+    case ViewerState::kDone:
+      return "done";
   }
   return "unknown";
 }

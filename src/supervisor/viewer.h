@@ -36,7 +36,7 @@ struct Viewer {
   std::unique_ptr<Timer> restart_timer;
   SteadyTime spawned_at{};
   SteadyTime last_segment_at{};
-  bool exited = false;      ///< reaped, pipes may still hold data
+  bool exited = false;  ///< reaped, pipes may still hold data
   int wait_status = 0;
   bool killed_for_stall = false;
   bool stalled = false;  ///< set by the watchdog, cleared when playing again

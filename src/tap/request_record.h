@@ -1,8 +1,8 @@
 // hls-swarm — Copyright (C) 2026 the hls-swarm authors. MIT licence.
 #pragma once
 
-#include <cstdint>
 #include <cstddef>
+#include <cstdint>
 #include <string>
 
 #include "core/clock.h"
@@ -47,11 +47,11 @@ struct RequestRecord {
                                    ///< body byte written to the client (or the failure)
   bool reused_connection = false;  ///< the upstream connection carried an earlier request
   RequestError error = RequestError::kNone;
-  std::size_t playlist_body_hash = 0;     ///< playlists parsed: hash of the body, else 0
-  double media_duration_s = -1;  ///< segments: #EXTINF duration, -1 unknown
-  SteadyTime started{};          ///< when the request head was received
-  std::string method;            ///< "GET", "HEAD", ...
-  std::string path;              ///< absolute URL, for debugging only: never a label
+  std::size_t playlist_body_hash = 0;  ///< playlists parsed: hash of the body, else 0
+  double media_duration_s = -1;        ///< segments: #EXTINF duration, -1 unknown
+  SteadyTime started{};                ///< when the request head was received
+  std::string method;                  ///< "GET", "HEAD", ...
+  std::string path;                    ///< absolute URL, for debugging only: never a label
 };
 
 /// One CONNECT tunnel (https through the tap): only totals, the content is encrypted.
