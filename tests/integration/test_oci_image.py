@@ -26,8 +26,8 @@ UID = 10001
 ULIMITS = ["--ulimit", "nofile=20000:20000", "--ulimit", "nproc=4096:4096"]
 
 
-def run(argv, timeout=300, check=True):
-    p = subprocess.run(argv, capture_output=True, text=True, timeout=timeout)
+def run(argv, timeout=300, check=True, env=None):
+    p = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, env=env)
     if check and p.returncode != 0:
         raise AssertionError(f"{' '.join(argv)} -> {p.returncode}\n{p.stdout[-2000:]}\n{p.stderr[-2000:]}")
     return p
@@ -136,10 +136,12 @@ class ImageChecks:
              "-e", f"METRICS_PORT={env_port}", "-e", "LOG_LEVEL=info", "-e", "VARIANT=all",
              "-e", "PROFILE=gentle", "-e", "EXTRA_ARGS=-user-agent 'hls-swarm-env' -ramp-jitter 0",
              "hls-swarm:latest"], "env")
-        # CLI mode: plain arguments after the image name.
+        # CLI mode: plain arguments after the image name, locked down as the Kubernetes
+        # manifests run it (read-only root, /tmp the only writable place, no capabilities).
         cli_port = free_port()
         cli_mode = self.container(
-            ["hls-swarm:latest", "-clients", "2", "-ramp-rate", "10", "-metrics-port", str(cli_port), stream],
+            ["--read-only", "--tmpfs", "/tmp:rw,mode=1777", "--cap-drop", "ALL",
+             "--security-opt", "no-new-privileges", "hls-swarm:latest", "-clients", "2", "-ramp-rate", "10", "-metrics-port", str(cli_port), stream],
             "cli")
         self.reach(env_port, 3)
         self.reach(cli_port, 2)
@@ -153,6 +155,32 @@ class ImageChecks:
         print(f"\n{self.name}: env and CLI containers reached 3 and 2 viewers; stop took "
               f"{took[0]:.1f} s and {took[1]:.1f} s", flush=True)
         run(self.cli + ["stop", "-t", "15", origin], timeout=60)
+
+
+class ComposeRun:
+    """deploy/compose/docker-compose.yml brought up for real (origin and swarm; the prom/prometheus
+    image needs a registry, so Prometheus is left out here and checked by test_compose.py)."""
+
+    def test_compose_up(self):
+        if not harness.have("docker-compose"):
+            self.skipTest("needs docker-compose (make setup)")
+        metrics_port, origin_port = free_port(), free_port()
+        env = {**os.environ, "DOCKER_HOST": self.cli[-1], "CLIENTS": "4", "RAMP_RATE": "10",
+               "ORIGIN_PROFILE": "tiny", "ORIGIN_PORT": str(origin_port),
+               "METRICS_PORT_HOST": str(metrics_port)}
+        project = f"hlsswarm{os.getpid()}"
+        compose = ["docker-compose", "-p", project, "-f", os.path.join(REPO, "deploy/compose/docker-compose.yml")]
+        self.addCleanup(run, compose + ["down", "-t", "5"], 120, False, env)
+        started = time.monotonic()
+        run(compose + ["up", "-d", "origin", "swarm"], 180, True, env)
+        self.reach(metrics_port, 4, 90)
+        took = time.monotonic() - started
+        run(compose + ["stop", "-t", "20"], 60, True, env)
+        swarm = run(compose + ["ps", "-q", "swarm"], 30, True, env).stdout.strip()
+        logs = run(self.cli + ["logs", swarm])
+        self.assertIn("shutdown complete", logs.stdout + logs.stderr)
+        self.assertEqual(self.inspect(swarm, "{{.State.ExitCode}}"), "0")
+        print(f"\ncompose: origin healthy and 4 viewers active {took:.1f} s after `up`", flush=True)
 
 
 def image_prerequisites():
@@ -205,7 +233,7 @@ class PodmanImage(ImageChecks, unittest.TestCase):
         shutil.rmtree(cls.dir, ignore_errors=True)
 
 
-class DockerImage(ImageChecks, unittest.TestCase):
+class DockerImage(ImageChecks, ComposeRun, unittest.TestCase):
     name = "docker"
 
     @classmethod
@@ -219,7 +247,7 @@ class DockerImage(ImageChecks, unittest.TestCase):
         sock = f"{cls.dir}/docker.sock"
         # Debian's client speaks the daemon's API version; another `docker` on PATH may not.
         client = "/usr/bin/docker" if os.path.exists("/usr/bin/docker") else "docker"
-        cls.cli = [client, "-H", f"unix://{sock}"]
+        cls.cli = [client, "-H", f"unix://{sock}"]  # ComposeRun takes DOCKER_HOST from the end
         cls.daemon = Proc(["dockerd", "--data-root", f"{cls.dir}/data", "--exec-root", f"{cls.dir}/exec",
                            "--pidfile", f"{cls.dir}/dockerd.pid", "-H", f"unix://{sock}",
                            "--bridge=none", "--iptables=false", "--ip6tables=false", "--ip-masq=false",
