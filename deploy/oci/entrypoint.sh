@@ -23,9 +23,11 @@ fi
 if [ -n "${SHARD_COUNT:-}" ] && [ "${SHARD_COUNT}" != "1" ]; then
   index="${SHARD_INDEX:-}"
   if [ -z "$index" ]; then
+    # shellcheck disable=SC3028 # container runtimes set HOSTNAME; /etc/hostname otherwise
     host="${HOSTNAME:-$(cat /etc/hostname 2>/dev/null || true)}"
     index="${host##*-}"
   fi
+  # shellcheck disable=SC3028
   case "$index" in
     '' | *[!0-9]*)
       echo "hls-swarm-entrypoint: SHARD_COUNT=${SHARD_COUNT} but no shard index: set SHARD_INDEX" \
@@ -38,7 +40,7 @@ fi
 echo "╔═══════════════════════════════════════════════════════════════╗"
 echo "║                   hls-swarm (container)                       ║"
 echo "╚═══════════════════════════════════════════════════════════════╝"
-echo "Version:     $(hls-swarm -version 2>/dev/null | head -n 1)"
+echo "Version:     $(hls-swarm -version 2>/dev/null | sed -n 1p)"
 echo "Profile:     ${PROFILE:-default}"
 echo "Stream URL:  ${STREAM_URL:-(from arguments)}"
 echo "Clients:     ${CLIENTS:-(profile)}"
@@ -49,10 +51,13 @@ echo "Metrics:     :${METRICS_PORT:-9090}/metrics"
 [ "$#" -gt 0 ] && echo "Arguments:   $*"
 echo ""
 echo "Verifying FFmpeg..."
-if ! ffmpeg -hide_banner -version | head -n 1; then
-  echo "hls-swarm-entrypoint: ffmpeg does not run in this image" >&2
+# sed reads all of its input, so no SIGPIPE can fail the check under pipefail (the Nix image
+# runs this script with bash -o pipefail).
+if ! ffmpeg_version=$(ffmpeg -hide_banner -version 2>&1); then
+  echo "hls-swarm-entrypoint: ffmpeg does not run in this image: ${ffmpeg_version}" >&2
   exit 1
 fi
+printf '%s\n' "${ffmpeg_version}" | sed -n 1p
 echo ""
 
 # shellcheck disable=SC2086 # ${pre} holds whole flags, split on purpose

@@ -7,52 +7,12 @@
 { pkgs, lib, config, swarmBinary }:
 
 let
+  # The Debian image's entry point (deploy/oci/entrypoint.sh), so both images take the same
+  # configuration: arguments, the variables hls-swarm reads, PROFILE and SHARD_COUNT/SHARD_INDEX.
   entrypoint = pkgs.writeShellApplication {
     name = "hls-swarm-entrypoint";
-    runtimeInputs = [ swarmBinary pkgs.ffmpeg-full pkgs.coreutils ];
-    text = ''
-      # Plain CLI mode: arguments given to the container go straight to hls-swarm.
-      if [ $# -gt 0 ]; then
-        exec hls-swarm -tui=false "$@"
-      fi
-
-      : "''${STREAM_URL:?STREAM_URL environment variable is required}"
-
-      CLIENTS="''${CLIENTS:-${toString config.clients}}"
-      RAMP_RATE="''${RAMP_RATE:-${toString config.rampRate}}"
-      METRICS_PORT="''${METRICS_PORT:-${toString config.metricsPort}}"
-      LOG_LEVEL="''${LOG_LEVEL:-${config.logLevel}}"
-      VARIANT="''${VARIANT:-${config.variant}}"
-
-      echo "╔═══════════════════════════════════════════════════════════════╗"
-      echo "║                   hls-swarm (container)                       ║"
-      echo "╚═══════════════════════════════════════════════════════════════╝"
-      echo ""
-      echo "Profile:     ${config._profile.name}"
-      echo "Stream URL:  $STREAM_URL"
-      echo "Clients:     $CLIENTS"
-      echo "Ramp Rate:   $RAMP_RATE/sec"
-      echo "Metrics:     :$METRICS_PORT/metrics"
-      echo ""
-
-      echo "Verifying FFmpeg..."
-      ffmpeg -version | head -1
-      echo ""
-
-      # EXTRA_ARGS is split on whitespace into separate arguments.
-      read -r -a extra <<< "''${EXTRA_ARGS:-}"
-
-      exec hls-swarm \
-        -tui=false \
-        -profile ${config._profile.name} \
-        -clients "$CLIENTS" \
-        -ramp-rate "$RAMP_RATE" \
-        -metrics-port "$METRICS_PORT" \
-        -log-level "$LOG_LEVEL" \
-        -variant "$VARIANT" \
-        "''${extra[@]}" \
-        "$STREAM_URL"
-    '';
+    runtimeInputs = [ swarmBinary pkgs.ffmpeg-full pkgs.coreutils pkgs.gnused ];
+    text = builtins.readFile ../../deploy/oci/entrypoint.sh;
   };
 
 in pkgs.dockerTools.buildLayeredImage {
@@ -63,13 +23,15 @@ in pkgs.dockerTools.buildLayeredImage {
     pkgs.ffmpeg-full
     swarmBinary
     entrypoint
+    pkgs.tini
     pkgs.busybox
     pkgs.cacert
   ];
 
   config = {
-    Entrypoint = [ "${entrypoint}/bin/hls-swarm-entrypoint" ];
-    User = "65534:65534";
+    # tini forwards SIGTERM to hls-swarm and reaps orphans, as in the Debian image.
+    Entrypoint = [ "${pkgs.tini}/bin/tini" "--" "${entrypoint}/bin/hls-swarm-entrypoint" ];
+    User = "10001:10001";
 
     ExposedPorts = {
       "${toString config.metricsPort}/tcp" = {};
@@ -77,6 +39,7 @@ in pkgs.dockerTools.buildLayeredImage {
 
     Env = [
       "SSL_CERT_FILE=${pkgs.cacert}/etc/ssl/certs/ca-bundle.crt"
+      "PROFILE=${config._profile.name}"
       "CLIENTS=${toString config.clients}"
       "RAMP_RATE=${toString config.rampRate}"
       "METRICS_PORT=${toString config.metricsPort}"

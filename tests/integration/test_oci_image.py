@@ -157,6 +157,55 @@ class ImageChecks:
         run(self.cli + ["stop", "-t", "15", origin], timeout=60)
 
 
+class EntrypointScript(unittest.TestCase):
+    """deploy/oci/entrypoint.sh on the host (no container): how PROFILE and SHARD_* become flags."""
+
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix="hls-swarm-entry-")
+        self.addCleanup(shutil.rmtree, self.dir, True)
+        os.symlink(os.path.abspath(BIN), os.path.join(self.dir, "hls-swarm"))
+        if not harness.have("ffmpeg"):
+            self.skipTest("needs ffmpeg")
+
+    def entry(self, env, *args):
+        full = {"PATH": f"{self.dir}:{os.environ['PATH']}", **env}
+        return subprocess.run(["sh", os.path.join(REPO, "deploy/oci/entrypoint.sh"), *args],
+                              capture_output=True, text=True, env=full, timeout=30)
+
+    def config(self, env, *args):
+        p = self.entry(env, "-print-config", "-json", *args, "http://origin:8080/stream.m3u8")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        return json.loads(p.stdout[p.stdout.index("{"):])
+
+    def test_shard_from_statefulset_host_name(self):
+        cfg = self.config({"SHARD_COUNT": "3", "SHARD_INDEX": "", "HOSTNAME": "hls-swarm-2", "CLIENTS": "10"})
+        self.assertEqual((cfg["run"]["shard"]["index"], cfg["run"]["shard"]["count"]), (2, 3))
+
+    def test_shard_index_variable_wins_and_arguments_win_over_both(self):
+        cfg = self.config({"SHARD_COUNT": "3", "SHARD_INDEX": "1", "HOSTNAME": "hls-swarm-2"})
+        self.assertEqual(cfg["run"]["shard"]["index"], 1)
+        cfg = self.config({"SHARD_COUNT": "3", "SHARD_INDEX": "1"}, "-shard", "0/2")
+        self.assertEqual((cfg["run"]["shard"]["index"], cfg["run"]["shard"]["count"]), (0, 2))
+
+    def test_no_ordinal_is_a_clear_error(self):
+        p = self.entry({"SHARD_COUNT": "3", "HOSTNAME": "swarm"}, "http://origin:8080/stream.m3u8")
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("set SHARD_INDEX", p.stderr)
+
+    def test_profile_variable_and_argument(self):
+        self.assertEqual(self.config({"PROFILE": "stress"})["_profile"]["name"], "stress")
+        self.assertEqual(self.config({"PROFILE": "stress"}, "-profile", "gentle")["_profile"]["name"], "gentle")
+        self.assertEqual(self.config({})["_profile"]["name"], "default")
+
+    def test_banner_and_subcommands(self):
+        p = self.entry({"STREAM_URL": "http://origin:8080/stream.m3u8"}, "-print-config")
+        self.assertIn("Verifying FFmpeg", p.stdout)
+        self.assertIn("ffmpeg version", p.stdout)
+        p = self.entry({}, "origin", "-help")
+        self.assertEqual(p.returncode, 0)
+        self.assertTrue(p.stdout.startswith("Usage: hls-swarm origin"), p.stdout[:200])
+
+
 class ComposeRun:
     """deploy/compose/docker-compose.yml brought up for real (origin and swarm; the prom/prometheus
     image needs a registry, so Prometheus is left out here and checked by test_compose.py)."""
@@ -193,8 +242,11 @@ def image_prerequisites():
 
 def build_images():
     """Builds the archives once per build directory (scripts/build-image.sh reuses its rootfs)."""
+    inputs = [BIN, os.path.join(REPO, "scripts/build-image.sh")] + [
+        os.path.join(REPO, "deploy/oci", f) for f in ("Containerfile", "Containerfile.origin", "entrypoint.sh")]
+    newest_input = max(os.path.getmtime(f) for f in inputs)
     if all(os.path.exists(os.path.join(OUT, f"{i}.tar")) and
-           os.path.getmtime(os.path.join(OUT, f"{i}.tar")) > os.path.getmtime(BIN)
+           os.path.getmtime(os.path.join(OUT, f"{i}.tar")) > newest_input
            for i in ("hls-swarm", "hls-swarm-origin")):
         return
     started = time.monotonic()
