@@ -4,7 +4,7 @@ BUILD      ?= build
 ASAN_BUILD ?= build-asan
 JOBS       ?= $(shell nproc)
 
-.PHONY: all setup build asan demo image test unit-test asan-test integration-test bench lint format clean
+.PHONY: all setup build asan demo image microvm test unit-test asan-test integration-test bench lint format clean
 
 all: build
 
@@ -28,6 +28,12 @@ demo: build
 # with debootstrap + buildah: no Docker daemon, no registry.
 image: build
 	@scripts/build-image.sh --binary $(BUILD)/hls-swarm --out $(BUILD)/oci
+
+# The MicroVM (Debian, systemd, hls-swarm.service, sysctl applied) in $(BUILD)/microvm, then
+# booted under QEMU TCG against a test origin on the host: `make microvm`, then
+# `hls-swarm origin -profile tiny &` and `scripts/run-microvm.sh --dir $(BUILD)/microvm`.
+microvm: build
+	@scripts/build-microvm.sh --binary $(BUILD)/hls-swarm --out $(BUILD)/microvm
 
 unit-test: build
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -L unit

@@ -18,6 +18,9 @@ PACKAGES=(
   # OCI images without a Docker daemon (deploy/oci/), run by podman and by a dockerd the
   # test starts itself; docker-compose validates the Compose file
   debootstrap buildah podman skopeo umoci runc docker.io docker-compose
+  # MicroVM without Nix (scripts/build-microvm.sh, tests/integration/test_microvm.py): QEMU
+  # under TCG, mkfs.ext4 -d for the disk image, socat for the guest's forwarded origin port
+  qemu-system-x86 e2fsprogs socat
 )
 
 missing=()

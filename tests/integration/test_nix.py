@@ -189,8 +189,10 @@ class NixTest(unittest.TestCase):
                 if not line or line.startswith(("#", ";")):
                     continue
                 k, v = (s.strip() for s in line.split("=", 1))
-                if k.startswith("-"):
-                    continue  # optional keys (net.ipv6.tcp_*: not in Linux) are not in sysctl.nix
+                if k.startswith("-"):  # optional: net.ipv6.tcp_* (not in Linux) are not in
+                    k = k[1:]           # sysctl.nix; keys only newer kernels have are
+                    if k not in nix_keys:
+                        continue
                 conf[k] = " ".join(v.split())
         self.assertEqual(nix_keys, conf)
 

@@ -15,6 +15,7 @@ import subprocess
 import tempfile
 import time
 import unittest
+import urllib.parse
 import urllib.request
 
 import harness
@@ -207,29 +208,64 @@ class EntrypointScript(unittest.TestCase):
 
 
 class ComposeRun:
-    """deploy/compose/docker-compose.yml brought up for real (origin and swarm; the prom/prometheus
-    image needs a registry, so Prometheus is left out here and checked by test_compose.py)."""
+    """deploy/compose/docker-compose.yml brought up for real: origin, swarm and Prometheus (from
+    Debian's package, tests/data/oci/Containerfile.prometheus, since prom/prometheus needs a
+    registry), which must see the swarm's viewers and load the alert rules."""
 
     def test_compose_up(self):
         if not harness.have("docker-compose"):
             self.skipTest("needs docker-compose (make setup)")
-        metrics_port, origin_port = free_port(), free_port()
+        run(self.cli + ["load", "-i", build_prometheus_image()], timeout=600)
+        metrics_port, origin_port, prom_port = free_port(), free_port(), free_port()
         env = {**os.environ, "DOCKER_HOST": self.cli[-1], "CLIENTS": "4", "RAMP_RATE": "10",
                "ORIGIN_PROFILE": "tiny", "ORIGIN_PORT": str(origin_port),
-               "METRICS_PORT_HOST": str(metrics_port)}
+               "METRICS_PORT_HOST": str(metrics_port), "PROMETHEUS_PORT": str(prom_port),
+               "PROMETHEUS_IMAGE": "localhost/prometheus-debian:test"}
         project = f"hlsswarm{os.getpid()}"
         compose = ["docker-compose", "-p", project, "-f", os.path.join(REPO, "deploy/compose/docker-compose.yml")]
         self.addCleanup(run, compose + ["down", "-t", "5"], 120, False, env)
         started = time.monotonic()
-        run(compose + ["up", "-d", "origin", "swarm"], 180, True, env)
+        run(compose + ["up", "-d"], 180, True, env)
         self.reach(metrics_port, 4, 90)
         took = time.monotonic() - started
+
+        def query(q):
+            url = f"http://127.0.0.1:{prom_port}/api/v1/query?" + urllib.parse.urlencode({"query": q})
+            try:
+                result = json.load(urllib.request.urlopen(url, timeout=3))["data"]["result"]
+                return float(result[0]["value"][1]) if result else None
+            except (OSError, ValueError, KeyError, IndexError):
+                return None
+
+        seen = wait_for(lambda: query("sum(hlsswarm_clients_active)") == 4, 60, 1)
+        self.assertTrue(seen, f"Prometheus in compose saw {query('sum(hlsswarm_clients_active)')} viewers")
+        rules = json.load(urllib.request.urlopen(f"http://127.0.0.1:{prom_port}/api/v1/rules", timeout=3))
+        names = {r["name"] for g in rules["data"]["groups"] for r in g["rules"]}
+        self.assertGreaterEqual(len(names), 4, names)
+
         run(compose + ["stop", "-t", "20"], 60, True, env)
         swarm = run(compose + ["ps", "-q", "swarm"], 30, True, env).stdout.strip()
         logs = run(self.cli + ["logs", swarm])
         self.assertIn("shutdown complete", logs.stdout + logs.stderr)
         self.assertEqual(self.inspect(swarm, "{{.State.ExitCode}}"), "0")
-        print(f"\ncompose: origin healthy and 4 viewers active {took:.1f} s after `up`", flush=True)
+        print(f"\ncompose: origin healthy and 4 viewers active {took:.1f} s after `up`; Prometheus "
+              f"summed 4 and loaded {len(names)} alert rules", flush=True)
+
+
+def build_prometheus_image():
+    """localhost/prometheus-debian:test as a docker-archive, in build-image.sh's store."""
+    tar = os.path.join(OUT, "prometheus-debian.tar")
+    containerfile = os.path.join(REPO, "tests/data/oci/Containerfile.prometheus")
+    if os.path.exists(tar) and os.path.getmtime(tar) > os.path.getmtime(containerfile):
+        return tar
+    bh = ["buildah", "--storage-driver", "vfs", "--root", f"{OUT}/storage", "--runroot", f"{OUT}/run"]
+    run(bh + ["bud", "--isolation", "chroot", "--network", "host", "--pull=never", "--layers=false", "-q",
+              "-f", containerfile, "-t", "localhost/prometheus-debian:test", os.path.dirname(containerfile)],
+        timeout=600)
+    if os.path.exists(tar):
+        os.unlink(tar)
+    run(bh + ["push", "-q", "localhost/prometheus-debian:test", f"docker-archive:{tar}:prometheus-debian:test"])
+    return tar
 
 
 def image_prerequisites():
