@@ -33,6 +33,15 @@ def skip_unless_root_netns(test):
             raise unittest.SkipTest(f"needs {tool}")
 
 
+def require_free_disk(path, gib, what):
+    """Skips the test (visibly) when the file system of path has less than gib GiB free."""
+    while not os.path.exists(path):
+        path = os.path.dirname(path)
+    free = shutil.disk_usage(path).free / 2**30
+    if free < gib:
+        raise unittest.SkipTest(f"{what} needs about {gib} GiB free disk under {path}; {free:.1f} GiB free")
+
+
 def wait_for(pred, timeout, interval=0.2):
     """Polls pred() until it is truthy or timeout seconds pass; returns its last value."""
     end = time.monotonic() + timeout

@@ -44,6 +44,7 @@ def prerequisites():
             raise unittest.SkipTest(f"needs {tool} (make setup)")
     if not harness.have("nginx") and not os.path.exists("/usr/sbin/nginx"):
         raise unittest.SkipTest("needs nginx for the host's test origin (make setup)")
+    harness.require_free_disk(OUT, 3, "the MicroVM's root filesystem and disk image")
 
 
 def build_microvm():

@@ -274,6 +274,8 @@ def image_prerequisites():
     for tool in ("buildah", "debootstrap"):
         if not harness.have(tool):
             raise unittest.SkipTest(f"needs {tool} (make setup)")
+    # vfs stores copy every layer: the build store, the archives, podman's and dockerd's stores.
+    harness.require_free_disk(OUT, 10, "building and loading the images")
 
 
 def build_images():
