@@ -33,6 +33,20 @@ def skip_unless_root_netns(test):
             raise unittest.SkipTest(f"needs {tool}")
 
 
+def sysctl_entries(path):
+    """(key, value, optional) for every assignment in a sysctl.d file: values with their
+    whitespace collapsed, optional when the line starts with '-' (skipped if absent)."""
+    out = []
+    with open(path) as f:
+        for line in f:
+            line = line.strip()
+            if not line or line.startswith(("#", ";")):
+                continue
+            k, v = (s.strip() for s in line.split("=", 1))
+            out.append((k.lstrip("-"), " ".join(v.split()), k.startswith("-")))
+    return out
+
+
 def require_free_disk(path, gib, what):
     """Skips the test (visibly) when the file system of path has less than gib GiB free."""
     while not os.path.exists(path):

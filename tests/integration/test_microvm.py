@@ -72,18 +72,6 @@ def read_text(path):
         return ""
 
 
-def sysctl_file(path):
-    """{key: value} of a sysctl.d file, values with their whitespace collapsed."""
-    out = {}
-    for line in read_text(path).splitlines():
-        line = line.strip()
-        if not line or line[0] in "#;":
-            continue
-        key, _, value = line.lstrip("-").partition("=")
-        out[key.strip()] = " ".join(value.split())
-    return out
-
-
 def qmp(path, command):
     """Runs one QMP command on QEMU's socket at path and returns its answer."""
     with socket.socket(socket.AF_UNIX) as s:
@@ -236,7 +224,7 @@ class MicroVM(unittest.TestCase):
         return seen
 
     def check_sysctl(self, log):
-        want = sysctl_file(SYSCTL_CONF)
+        want = {k: v for k, v, _ in harness.sysctl_entries(SYSCTL_CONF)}
         got, unknown = {}, []
         for m in re.finditer(r"hls-swarm-vm: sysctl (\S+) (?:= (.*?)|(unknown) to this kernel)\r?$", log, re.M):
             if m[3]:

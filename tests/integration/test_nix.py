@@ -12,7 +12,7 @@ import subprocess
 import tempfile
 import unittest
 
-from harness import BIN
+from harness import BIN, sysctl_entries
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "../.."))
 CONFIG_NIX = os.path.join(ROOT, "nix/swarm-client/config.nix")
@@ -182,18 +182,10 @@ class NixTest(unittest.TestCase):
     def test_sysctl_nix_matches_sysctl_d_file(self):
         out = self.eval_json(STUB_NIX, profile="default")
         nix_keys = {k: str(v) for k, v in out["sysctl"].items()}
-        conf = {}
-        with open(os.path.join(ROOT, "deploy/sysctl/99-hls-swarm.conf")) as f:
-            for line in f:
-                line = line.strip()
-                if not line or line.startswith(("#", ";")):
-                    continue
-                k, v = (s.strip() for s in line.split("=", 1))
-                if k.startswith("-"):  # optional: net.ipv6.tcp_* (not in Linux) are not in
-                    k = k[1:]           # sysctl.nix; keys only newer kernels have are
-                    if k not in nix_keys:
-                        continue
-                conf[k] = " ".join(v.split())
+        # Optional ('-') keys: net.ipv6.tcp_* (not in Linux) are not in sysctl.nix; keys only
+        # newer kernels have are.
+        conf = {k: v for k, v, optional in sysctl_entries(os.path.join(ROOT, "deploy/sysctl/99-hls-swarm.conf"))
+                if not optional or k in nix_keys}
         self.assertEqual(nix_keys, conf)
 
 

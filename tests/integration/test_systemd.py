@@ -9,7 +9,7 @@ import subprocess
 import tempfile
 import unittest
 
-from harness import BIN
+from harness import BIN, sysctl_entries
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "../.."))
 UNIT = os.path.join(ROOT, "deploy/systemd/hls-swarm.service")
@@ -35,18 +35,6 @@ def unit_settings(path):
     return settings
 
 
-def sysctl_entries(path):
-    """(key, value, optional) for every assignment in a sysctl.d file."""
-    out = []
-    with open(path) as f:
-        for line in f:
-            line = line.strip()
-            if not line or line.startswith(("#", ";")):
-                continue
-            k, v = (s.strip() for s in line.split("=", 1))
-            optional = k.startswith("-")
-            out.append((k.lstrip("-"), " ".join(v.split()), optional))
-    return out
 
 
 def proc_path(key):

@@ -27,7 +27,7 @@ import sys
 import tempfile
 import unittest
 
-from harness import BIN
+from harness import BIN, sysctl_entries
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "../.."))
 SYSCTL_CONF = os.path.join(ROOT, "deploy/sysctl/99-hls-swarm.conf")
@@ -76,17 +76,6 @@ def run(cmd, env=None, timeout=60):
     return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env)
 
 
-def sysctl_entries(path):
-    """[(key, value)] of a sysctl.d file, a leading '-' (ignore if absent) dropped."""
-    out = []
-    with open(path) as f:
-        for line in f:
-            line = line.strip()
-            if not line or line.startswith(("#", ";")):
-                continue
-            k, v = (s.strip() for s in line.split("=", 1))
-            out.append((k.lstrip("-"), " ".join(v.split())))
-    return out
 
 
 def proc_path(key):
@@ -132,7 +121,7 @@ class TuneApplyNetnsTest(unittest.TestCase):
         for tool in ("ip", "unshare", "mount"):
             if shutil.which(tool) is None:
                 self.skipTest(f"needs {tool}")
-        self.entries = sysctl_entries(SYSCTL_CONF)
+        self.entries = [(k, v) for k, v, _ in sysctl_entries(SYSCTL_CONF)]
         self.keys = [k for k, _ in self.entries]
         self.ns = f"hs-tune-{os.getpid()}"
         r = run(["ip", "netns", "add", self.ns])
