@@ -70,6 +70,16 @@ class ImageChecks:
     name = ""
 
     @classmethod
+    def prepare(cls, tools, where):
+        """Skips without the runtime's tools; builds the archives; makes cls.dir."""
+        image_prerequisites()
+        for tool in tools:
+            if not harness.have(tool):
+                raise unittest.SkipTest(f"needs {tool} ({where}, make setup)")
+        build_images()
+        cls.dir = tempfile.mkdtemp(prefix=f"hls-swarm-{cls.name}-")
+
+    @classmethod
     def load_images(cls):
         for image in ("hls-swarm", "hls-swarm-origin"):
             run(cls.cli + ["load", "-i", os.path.join(OUT, f"{image}.tar")], timeout=600)
@@ -300,12 +310,7 @@ class PodmanImage(ImageChecks, unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        image_prerequisites()
-        for tool in ("podman", "runc"):
-            if not harness.have(tool):
-                raise unittest.SkipTest(f"needs {tool} (make setup)")
-        build_images()
-        cls.dir = tempfile.mkdtemp(prefix="hls-swarm-podman-")
+        cls.prepare(("podman", "runc"), "Debian's podman")
         # A private store and the runtime settings this machine needs (SPEC §10).
         cls.cli = ["podman", "--root", f"{cls.dir}/root", "--runroot", f"{cls.dir}/run",
                    "--storage-driver", "vfs", "--runtime", "runc", "--cgroup-manager", "cgroupfs",
@@ -328,12 +333,7 @@ class DockerImage(ImageChecks, ComposeRun, unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        image_prerequisites()
-        for tool in ("dockerd", "containerd"):
-            if not harness.have(tool):
-                raise unittest.SkipTest(f"needs {tool} (Debian's docker.io, make setup)")
-        build_images()
-        cls.dir = tempfile.mkdtemp(prefix="hls-swarm-docker-")
+        cls.prepare(("dockerd", "containerd"), "Debian's docker.io")
         sock = f"{cls.dir}/docker.sock"
         # Debian's client speaks the daemon's API version; another `docker` on PATH may not.
         client = "/usr/bin/docker" if os.path.exists("/usr/bin/docker") else "docker"
