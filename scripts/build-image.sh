@@ -27,7 +27,7 @@ while (($#)); do
     --binary) binary=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
     --from-registry) from_registry=1; shift ;;
-    -h | --help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,/^[^#]/{/^#/p}' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "build-image: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done

@@ -19,6 +19,11 @@ import urllib.request
 BIN = os.environ.get("HLS_SWARM_BIN", os.path.join(os.path.dirname(__file__), "../../build/hls-swarm"))
 
 
+# What deploy/oci/entrypoint.sh and the binary read from the environment (hls-swarm -help).
+ENTRYPOINT_VARS = {"STREAM_URL", "CLIENTS", "RAMP_RATE", "METRICS_PORT", "LOG_LEVEL", "VARIANT",
+                   "EXTRA_ARGS", "PROFILE", "SHARD_COUNT", "SHARD_INDEX"}
+
+
 def have(cmd):
     return shutil.which(cmd) is not None
 

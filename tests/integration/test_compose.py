@@ -15,7 +15,7 @@ import tempfile
 import unittest
 import urllib.parse
 
-from harness import BIN, Proc, have, wait_for
+from harness import BIN, ENTRYPOINT_VARS, Proc, have, wait_for
 
 try:
     import yaml
@@ -25,9 +25,6 @@ except ImportError:  # python3-yaml
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "../.."))
 COMPOSE_DIR = os.path.join(ROOT, "deploy/compose")
 COMPOSE = os.path.join(COMPOSE_DIR, "docker-compose.yml")
-# What the hls-swarm image's entrypoint and the binary read (deploy/oci, hls-swarm -help).
-ENTRYPOINT_VARS = {"STREAM_URL", "CLIENTS", "RAMP_RATE", "METRICS_PORT", "LOG_LEVEL", "VARIANT",
-                   "EXTRA_ARGS", "SHARD_COUNT", "SHARD_INDEX"}
 ORIGIN_VARS = {"PROFILE"}
 # Variables the compose file interpolates; unset so that its defaults are what is tested.
 INTERPOLATED = ("CLIENTS", "RAMP_RATE", "EXTRA_ARGS", "ORIGIN_PROFILE", "STREAM_URL")

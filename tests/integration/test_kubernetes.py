@@ -15,7 +15,7 @@ import subprocess
 import tempfile
 import unittest
 
-from harness import BIN
+from harness import BIN, ENTRYPOINT_VARS
 
 try:
     import yaml
@@ -29,9 +29,6 @@ OVERLAYS = ("default", "stress", "gentle")
 KUSTOMIZATIONS = ("base", "origin", "deployment") + tuple("overlays/" + o for o in OVERLAYS)
 PODMONITOR = os.path.join(K8S, "monitoring/podmonitor.yaml")
 POD_INDEX_LABEL = "metadata.labels['apps.kubernetes.io/pod-index']"
-# What the hls-swarm image's entrypoint and the binary read (deploy/oci, hls-swarm -help).
-ENTRYPOINT_VARS = {"STREAM_URL", "CLIENTS", "RAMP_RATE", "METRICS_PORT", "LOG_LEVEL", "VARIANT",
-                   "EXTRA_ARGS", "SHARD_COUNT", "SHARD_INDEX"}
 NETWORK_ERRORS = ("ENOTFOUND", "EAI_AGAIN", "ECONNREFUSED", "ECONNRESET", "ETIMEDOUT",
                   "ENETUNREACH", "EHOSTUNREACH", "network request", "request to")
 

@@ -69,15 +69,31 @@ class ImageChecks:
     cli = None
     name = ""
 
+    tools = ((), "")
+
     @classmethod
-    def prepare(cls, tools, where):
-        """Skips without the runtime's tools; builds the archives; makes cls.dir."""
+    def setUpClass(cls):
+        """Skips without the runtime's tools; builds the archives; starts the runtime in a
+        private directory and loads both images into it."""
         image_prerequisites()
-        for tool in tools:
+        needed, where = cls.tools
+        for tool in needed:
             if not harness.have(tool):
                 raise unittest.SkipTest(f"needs {tool} ({where}, make setup)")
         build_images()
         cls.dir = tempfile.mkdtemp(prefix=f"hls-swarm-{cls.name}-")
+        try:
+            cls.start_runtime()
+            cls.load_images()
+        except BaseException:
+            cls.tearDownClass()
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.stop_runtime()
+        unmount_under(cls.dir)
+        shutil.rmtree(cls.dir, ignore_errors=True)
 
     @classmethod
     def load_images(cls):
@@ -307,33 +323,27 @@ def build_images():
 
 class PodmanImage(ImageChecks, unittest.TestCase):
     name = "podman"
+    tools = (("podman", "runc"), "Debian's podman")
 
     @classmethod
-    def setUpClass(cls):
-        cls.prepare(("podman", "runc"), "Debian's podman")
+    def start_runtime(cls):
         # A private store and the runtime settings this machine needs (SPEC §10).
         cls.cli = ["podman", "--root", f"{cls.dir}/root", "--runroot", f"{cls.dir}/run",
                    "--storage-driver", "vfs", "--runtime", "runc", "--cgroup-manager", "cgroupfs",
                    "--events-backend", "file", "--tmpdir", f"{cls.dir}/tmp"]
-        try:
-            cls.load_images()
-        except BaseException:
-            cls.tearDownClass()
-            raise
 
     @classmethod
-    def tearDownClass(cls):
+    def stop_runtime(cls):
         subprocess.run(cls.cli + ["rm", "-a", "-f"], capture_output=True, timeout=120)
-        unmount_under(cls.dir)
-        shutil.rmtree(cls.dir, ignore_errors=True)
 
 
 class DockerImage(ImageChecks, ComposeRun, unittest.TestCase):
     name = "docker"
+    tools = (("dockerd", "containerd"), "Debian's docker.io")
+    daemon = None
 
     @classmethod
-    def setUpClass(cls):
-        cls.prepare(("dockerd", "containerd"), "Debian's docker.io")
+    def start_runtime(cls):
         sock = f"{cls.dir}/docker.sock"
         # Debian's client speaks the daemon's API version; another `docker` on PATH may not.
         client = "/usr/bin/docker" if os.path.exists("/usr/bin/docker") else "docker"
@@ -342,28 +352,22 @@ class DockerImage(ImageChecks, ComposeRun, unittest.TestCase):
                            "--pidfile", f"{cls.dir}/dockerd.pid", "-H", f"unix://{sock}",
                            "--bridge=none", "--iptables=false", "--ip6tables=false", "--ip-masq=false",
                            "--storage-driver", "vfs", "--log-level", "warn"], cls.dir, "dockerd")
-        try:
-            up = wait_for(lambda: subprocess.run(cls.cli + ["info"], capture_output=True).returncode == 0
-                          or not pid_alive(cls.daemon.pid), 60, 0.5)
-            if not up or not pid_alive(cls.daemon.pid):
-                raise AssertionError(f"dockerd did not start:\n{cls.daemon.stderr()[-3000:]}")
-            cls.load_images()
-        except BaseException:
-            cls.tearDownClass()
-            raise
+        up = wait_for(lambda: subprocess.run(cls.cli + ["info"], capture_output=True).returncode == 0
+                      or not pid_alive(cls.daemon.pid), 60, 0.5)
+        if not up or not pid_alive(cls.daemon.pid):
+            raise AssertionError(f"dockerd did not start:\n{cls.daemon.stderr()[-3000:]}")
 
     @classmethod
-    def tearDownClass(cls):
-        subprocess.run(cls.cli + ["rm", "-f"] + subprocess.run(cls.cli + ["ps", "-aq"], capture_output=True,
-                                                               text=True).stdout.split(),
-                       capture_output=True, timeout=120)
+    def stop_runtime(cls):
+        if cls.daemon is None:
+            return
+        ids = subprocess.run(cls.cli + ["ps", "-aq"], capture_output=True, text=True).stdout.split()
+        subprocess.run(cls.cli + ["rm", "-f"] + ids, capture_output=True, timeout=120)
         kids = children_of(cls.daemon.pid)
         cls.daemon.stop(timeout=30)
         for pid in kids:  # containerd and shims, if the daemon left any
             if pid_alive(pid):
                 os.kill(pid, signal.SIGKILL)
-        unmount_under(cls.dir)
-        shutil.rmtree(cls.dir, ignore_errors=True)
 
 
 if __name__ == "__main__":
