@@ -4,20 +4,25 @@
 set -euo pipefail
 cd "$(dirname "$0")/../src"
 
+# core ← config ← hls ← measure ← pool ← {ffmpeg (+ tap), player}; measure ← stats ← {metrics,
+# report, tui} ← control. Only the FFmpeg engine itself (and the app) include ffmpeg/; stats,
+# metrics, report and tui include no engine and no pool: they see plain values (measure/).
 declare -A allowed=(
   [core]=""
   [config]="core"
-  [hls]="core"
-  [ffmpeg]="core config"
-  [supervisor]="core config ffmpeg"
-  [stats]="core config ffmpeg supervisor tap hls"
+  [hls]="core config"
+  [measure]="core hls"
+  [pool]="core config measure"
+  [tap]="core config hls measure"
+  [ffmpeg]="core config hls measure pool tap"
+  [stats]="core config hls measure"
   [metrics]="core config stats"
   [report]="core config stats"
   [tui]="core config stats"
+  [control]="core config measure pool stats metrics report tui"
   [originmon]="core config"
-  [tap]="core config hls"
   [preflight]="core config hls"
-  [origin]="core config supervisor"
+  [origin]="core config"
 )
 
 status=0

@@ -13,24 +13,24 @@
 
 #include <fmt/format.h>
 
+#include "app_request_log.h"
 #include "app_support.h"
-#include "app_tap_log.h"
 #include "config/print_config.h"
+#include "control/run_controls.h"
 #include "core/clock.h"
 #include "core/event_loop.h"
 #include "core/fs.h"
 #include "core/log.h"
 #include "core/signals.h"
 #include "ffmpeg/capabilities.h"
-#include "ffmpeg/command_builder.h"
+#include "ffmpeg/ffmpeg_viewers.h"
 #include "metrics/exporter.h"
 #include "metrics/http_server.h"
 #include "origin/origin_runner.h"
 #include "originmon/scraper.h"
+#include "pool/viewer_pool.h"
 #include "report/report.h"
 #include "stats/aggregator.h"
-#include "supervisor/supervisor.h"
-#include "tap/proxy_server.h"
 #include "tui/dashboard.h"
 
 namespace hs::app {
@@ -54,7 +54,7 @@ void FillOrigin(const originmon::OriginStatus& st, stats::OriginSample& o) {
   }
 }
 
-class LoadRun final : public tui::Controls {
+class LoadRun {
  public:
   LoadRun(const config::Config& cfg, ffmpeg::Capabilities caps)
       : cfg_(cfg),
@@ -62,25 +62,19 @@ class LoadRun final : public tui::Controls {
         loop_(clock_),
         signals_(loop_, {SIGINT, SIGTERM, SIGHUP, SIGCHLD}, [this](int s) { OnSignal(s); }),
         origin_(loop_, reaper_, &signals_.original_mask()),
-        http_(loop_) {}
+        http_(loop_),
+        controls_([this](const char* why) { BeginShutdown(why); }, [this] { return Snap(); }) {}
 
   int Run();
-
-  // tui::Controls: keys of the dashboard.
-  void Quit() override { BeginShutdown("dashboard quit"); }
-  void TogglePause() override;
-  void ChangeViewers(double fraction) override;
 
  private:
   void StartDashboard();
   bool StartOriginMonitor();
-  std::vector<std::pair<std::string, std::string>> OriginLines() const;
   void OnSignal(int signo);
   bool StartTestOrigin();
   bool Preflight();
   bool StartMetrics();
-  bool StartTap();
-  void AddApiRoutes();
+  bool PrepareEngine();
   void StartViewers();
   void BeginShutdown(const char* why);
   void FinishShutdown();
@@ -93,17 +87,16 @@ class LoadRun final : public tui::Controls {
   RealClock clock_;
   EventLoop loop_;
   SignalWatcher signals_;
-  supervisor::ChildReaper reaper_;
-  supervisor::RealSpawner spawner_;
+  ChildReaper reaper_;
   origin::OriginRunner origin_;
   metrics::HttpServer http_;
-  ffmpeg::CommandContext ctx_;
+  control::RunControls controls_;
   std::string stream_url_;
   int target_duration_s_ = 2;
   std::unique_ptr<stats::Aggregator> stats_;
-  std::unique_ptr<TapRecordSink> tap_sink_;
-  std::unique_ptr<tap::TapServer> tap_;
-  std::unique_ptr<supervisor::Supervisor> supervisor_;
+  std::unique_ptr<RequestLog> request_log_;
+  std::unique_ptr<ffmpeg::FfmpegViewers> ffmpeg_;
+  std::unique_ptr<pool::ViewerPool> pool_;
   std::unique_ptr<Timer> duration_timer_;
   std::unique_ptr<Timer> status_timer_;
   std::unique_ptr<tui::Dashboard> dashboard_;
@@ -122,7 +115,7 @@ void LoadRun::OnSignal(int signo) {
     reaper_.ReapAll();
     return;
   }
-  if (supervisor_ == nullptr) {
+  if (pool_ == nullptr) {
     startup_aborted_ = true;
     loop_.Stop();
     return;
@@ -167,9 +160,7 @@ bool LoadRun::Preflight() {
     return false;
   }
   target_duration_s_ = std::max(1, stream->target_duration_s);
-  if (!RunSystemChecks(cfg_)) return false;
-  ctx_ = BuildCommandContext(cfg_, caps_, stream_url_);
-  return true;
+  return RunSystemChecks(cfg_);
 }
 
 bool LoadRun::StartMetrics() {
@@ -190,91 +181,50 @@ bool LoadRun::StartMetrics() {
     return metrics::HttpResponse{200, "text/plain", "ok\n"};
   });
   http_.Route("/readyz", [this](const metrics::HttpRequest&) {
-    const bool ready = supervisor_ != nullptr && !shutting_down_;
+    const bool ready = pool_ != nullptr && !shutting_down_;
     return metrics::HttpResponse{ready ? 200 : 503, "text/plain",
                                  ready ? "ready\n" : "not ready\n"};
   });
-  if (cfg_.api) AddApiRoutes();
+  if (cfg_.api) controls_.AddApiRoutes(http_);
   log::Info("metrics on http://{}:{}/metrics{}", cfg_.metrics_addr, http_.port(),
             cfg_.api ? " (control API on /api: trusted networks only)" : "");
   return true;
 }
 
-bool LoadRun::StartTap() {
+bool LoadRun::PrepareEngine() {
+  ffmpeg_ = std::make_unique<ffmpeg::FfmpegViewers>(loop_, reaper_, cfg_, caps_, stream_url_,
+                                                    &signals_.original_mask());
   stats::Snapshot base;
   base.stream_url = RedactUrl(stream_url_);
   base.profile = cfg_.profile;
-  base.ffmpeg_version = caps_.version;
-  base.ffmpeg_missing = caps_.Missing();
+  base.engine = "ffmpeg";
+  base.engine_version = caps_.version;
+  base.engine_notes = caps_.Missing();
+  base.tap_mode = config::ToString(ffmpeg_->tap_mode());
   base.planned_duration_s = ToSeconds(cfg_.duration);
   stats_ = std::make_unique<stats::Aggregator>(std::move(base));
-  if (!UsesTap(cfg_, stream_url_)) return true;
-  tap::TapOptions opts;
-  opts.connect_timeout = cfg_.timeout;
-  opts.io_timeout = cfg_.timeout;
-  opts.resolve_ip = cfg_.resolve_ip;
-  tap_sink_ = std::make_unique<TapRecordSink>(*stats_, clock_);
+  // https through the tap: only CONNECT tunnels; request figures then come from FFmpeg's log.
+  if (ffmpeg_->tap_mode() == config::TapMode::kRequests) stats_->SetRequestSource("tap");
+  request_log_ = std::make_unique<RequestLog>(*stats_, clock_);
   if (!cfg_.tap_log_path.empty()) {
-    if (auto r = tap_sink_->Open(cfg_.tap_log_path); !r) {
+    if (auto r = request_log_->Open(cfg_.tap_log_path); !r) {
       log::Error("{}", r.error());
       return false;
     }
   }
-  tap_ = std::make_unique<tap::TapServer>(loop_, opts, tap_sink_.get());
-  if (auto r = tap_->Listen(); !r) {
-    log::Error("cannot start the measurement tap: {} (run with -tap=false to go direct)",
-               r.error());
+  if (auto r = ffmpeg_->Prepare(*request_log_, *stats_); !r) {
+    log::Error("{}", r.error());
     return false;
   }
-  // https: the tap only sees CONNECT tunnels; request figures then come from FFmpeg's log.
-  stats_->set_tap_enabled(stream_url_.rfind("http://", 0) == 0);
-  ctx_.tap_proxy = tap_->ProxyUrl();
-  log::Info("measurement tap on {}", ctx_.tap_proxy);
   return true;
 }
 
-void LoadRun::AddApiRoutes() {
-  http_.Route("/api/clients", [this](const metrics::HttpRequest& req) {
-    if (req.method != "POST" && req.method != "PUT") {
-      return metrics::HttpResponse{405, "text/plain", "use POST /api/clients?target=N\n"};
-    }
-    const std::string raw = metrics::QueryParam(req.query, "target");
-    int target = -1;
-    auto [end, ec] = std::from_chars(raw.data(), raw.data() + raw.size(), target);
-    if (raw.empty() || ec != std::errc() || end != raw.data() + raw.size() || target < 0 ||
-        target > 100000) {
-      return metrics::HttpResponse{400, "text/plain",
-                                   "target must be a whole number from 0 to 100000\n"};
-    }
-    if (supervisor_ == nullptr || shutting_down_) {
-      return metrics::HttpResponse{503, "text/plain", "not running\n"};
-    }
-    const int previous = supervisor_->Counts().target;
-    supervisor_->SetTarget(target);
-    log::Info("control API: target viewers {} -> {}", previous, target);
-    return metrics::HttpResponse{
-        202, "application/json",
-        fmt::format("{{\"previous\":{},\"target\":{}}}\n", previous, target)};
-  });
-  http_.Route("/api/status", [this](const metrics::HttpRequest& req) {
-    if (req.method != "GET" && req.method != "HEAD") {
-      return metrics::HttpResponse{405, "text/plain", "use GET\n"};
-    }
-    stats::Snapshot s = Snap();
-    nlohmann::json j = report::ToJson(s);
-    j["status"] = report::StatusJson(s);
-    return metrics::HttpResponse{200, "application/json", j.dump() + "\n"};
-  });
-}
-
 void LoadRun::StartViewers() {
-  supervisor::SupervisorOptions so = MakeSupervisorOptions(cfg_, target_duration_s_);
-  so.child_mask = &signals_.original_mask();
-  supervisor_ = std::make_unique<supervisor::Supervisor>(
-      loop_, spawner_, reaper_, *stats_, so,
-      [this](int id) { return ffmpeg::BuildViewerCommand(cfg_, caps_, ctx_, id).argv; });
+  pool_ = std::make_unique<pool::ViewerPool>(loop_, ffmpeg_->engine(), *stats_,
+                                             MakePoolOptions(cfg_, target_duration_s_));
+  controls_.set_pool(pool_.get());
   started_at_ = clock_.Now();
-  supervisor_->Start();
+  pool_->Start();
   log::Info("starting {} viewers at {}/s against {}", cfg_.clients, cfg_.ramp_rate,
             RedactUrl(stream_url_));
   if (cfg_.IsDurationBased()) {
@@ -295,9 +245,8 @@ void LoadRun::StartDashboard() {
   log::RedirectToFile(dashboard_log_);
   tui::DashboardOptions opts;
   opts.log_path = dashboard_log_;
-  opts.origin_lines = [this] { return OriginLines(); };
   dashboard_ = std::make_unique<tui::Dashboard>(
-      loop_, [this] { return Snap(); }, *this, opts);
+      loop_, [this] { return Snap(); }, controls_, opts);
   if (!dashboard_->Start()) {
     dashboard_.reset();
     log::RedirectToFile("");
@@ -319,51 +268,10 @@ bool LoadRun::StartOriginMonitor() {
   return true;
 }
 
-std::vector<std::pair<std::string, std::string>> LoadRun::OriginLines() const {
-  std::vector<std::pair<std::string, std::string>> lines;
-  if (scraper_ == nullptr) return lines;
-  const originmon::OriginStatus st = scraper_->Current();
-  const originmon::OriginFigures& f = st.figures;
-  auto add = [&](const char* label, const std::optional<double>& v, const char* f_str) {
-    if (v) lines.emplace_back(label, fmt::format(fmt::runtime(f_str), *v));
-  };
-  add("cpu", f.cpu_utilisation_percent, "{:.1f}%");
-  add("mem", f.memory_used_percent, "{:.1f}%");
-  if (f.network_receive_bytes_per_second) {
-    add("net in", *f.network_receive_bytes_per_second * 8 / 1e6, "{:.1f} Mbit/s");
-  }
-  if (f.network_transmit_bytes_per_second) {
-    add("net out", *f.network_transmit_bytes_per_second * 8 / 1e6, "{:.1f} Mbit/s");
-  }
-  add("nginx conns", f.nginx_connections_active, "{:.0f}");
-  add("nginx req/s", f.nginx_requests_per_second, "{:.1f}");
-  for (const auto& u : st.urls) {
-    if (!u.ok && !u.last_error.empty())
-      lines.emplace_back("scrape error", u.url + ": " + u.last_error);
-  }
-  return lines;
-}
-
-void LoadRun::TogglePause() {
-  if (supervisor_ == nullptr || shutting_down_) return;
-  const bool pause = !supervisor_->ramp_paused();
-  supervisor_->PauseRamp(pause);
-  log::Info("ramp {}", pause ? "paused" : "resumed");
-}
-
-void LoadRun::ChangeViewers(double fraction) {
-  if (supervisor_ == nullptr || shutting_down_) return;
-  const int target = supervisor_->Counts().target;
-  const int step = std::max(1, static_cast<int>(std::lround(std::abs(fraction) * target)));
-  const int next = std::max(0, fraction >= 0 ? target + step : target - step);
-  supervisor_->SetTarget(next);
-  log::Info("dashboard: target viewers {} -> {}", target, next);
-}
-
 stats::Snapshot LoadRun::Snap() {
-  if (stats_ == nullptr || supervisor_ == nullptr) return {};
+  if (stats_ == nullptr || pool_ == nullptr) return {};
   stats::Snapshot s = stats_->Take(
-      *supervisor_, ToSeconds(stopped_at_.value_or(clock_.Now()) - started_at_), clock_.Now());
+      pool_->Counts(), ToSeconds(stopped_at_.value_or(clock_.Now()) - started_at_), clock_.Now());
   if (scraper_ != nullptr) FillOrigin(scraper_->Current(), s.origin);
   return s;
 }
@@ -379,18 +287,19 @@ void LoadRun::LogStatus() {
 void LoadRun::BeginShutdown(const char* why) {
   if (shutting_down_) {
     log::Warn("second stop request ({}): killing viewers now", why);
-    supervisor_->Shutdown(nullptr);
+    pool_->Shutdown(nullptr);
     return;
   }
   shutting_down_ = true;
   stopped_at_ = clock_.Now();
-  log::Info("stopping ({}): signalling {} viewers", why, supervisor_->Counts().running);
+  log::Info("stopping ({}): stopping {} viewers", why, pool_->Counts().running);
   duration_timer_.reset();
-  supervisor_->Shutdown([this] { FinishShutdown(); });
+  controls_.set_pool(nullptr);
+  pool_->Shutdown([this] { FinishShutdown(); });
 }
 
 void LoadRun::FinishShutdown() {
-  if (tap_ != nullptr) tap_->Close();
+  if (ffmpeg_ != nullptr) ffmpeg_->CloseTap();
   if (scraper_ != nullptr) scraper_->Stop();
   if (origin_.running()) {
     origin_.Stop([this] { loop_.Stop(); });
@@ -435,7 +344,7 @@ int LoadRun::Run() {
     if (!StartTestOrigin()) return kExitFailure;
     stream_url_ = origin_.plan().stream_url;
   }
-  if (!Preflight() || !StartTap() || !StartMetrics() || !StartOriginMonitor()) {
+  if (!Preflight() || !PrepareEngine() || !StartMetrics() || !StartOriginMonitor()) {
     if (origin_.running()) {
       origin_.Stop([this] { loop_.Stop(); });
       loop_.Run();

@@ -54,12 +54,12 @@ int RunOrigin(const config::OriginOptions& opts, const config::Config& cfg) {
   std::string dir = opts.dir;
   bool temp_dir = false;
   if (dir.empty()) {
-    const char* tmp = std::getenv("TMPDIR");
-    dir = fmt::format("{}/hls-swarm-origin-XXXXXX", tmp != nullptr ? tmp : "/tmp");
-    if (::mkdtemp(dir.data()) == nullptr) {
-      log::Error("cannot create a temporary directory {}", dir);
+    auto made = MakeTempDir("hls-swarm-origin");
+    if (!made) {
+      log::Error("{}", made.error());
       return kExitFailure;
     }
+    dir = *made;
     temp_dir = true;
   }
   auto plan = origin::PrepareOrigin(*profile, {opts.addr, opts.port}, dir, ffmpeg, *nginx);
@@ -70,7 +70,7 @@ int RunOrigin(const config::OriginOptions& opts, const config::Config& cfg) {
   }
   RealClock clock;
   EventLoop loop(clock);
-  supervisor::ChildReaper reaper;
+  ChildReaper reaper;
   bool stopping = false;
   std::unique_ptr<origin::OriginRunner> runner;
   SignalWatcher signals(loop, {SIGINT, SIGTERM, SIGHUP, SIGCHLD}, [&](int s) {

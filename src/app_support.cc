@@ -11,10 +11,11 @@
 
 #include <fmt/format.h>
 
+#include "core/fs.h"
 #include "core/log.h"
 #include "core/net.h"
 #include "core/unique_fd.h"
-#include "ffmpeg/variant_probe.h"
+#include "ffmpeg/command_builder.h"
 #include "hls/url.h"
 #include "origin/origin_profile.h"
 #include "preflight/stream_check.h"
@@ -53,9 +54,8 @@ std::string RedactUrl(const std::string& url) {
   return out;
 }
 
-supervisor::SupervisorOptions MakeSupervisorOptions(const config::Config& cfg,
-                                                    int target_duration_s) {
-  supervisor::SupervisorOptions so;
+pool::PoolOptions MakePoolOptions(const config::Config& cfg, int target_duration_s) {
+  pool::PoolOptions so;
   so.clients = cfg.clients;
   so.first_id = cfg.client_id_offset;
   so.ramp_rate = cfg.ramp_rate;
@@ -85,7 +85,7 @@ bool ReportCheck(const stats::Snapshot& s) {
   if (problems.empty()) {
     std::printf("\ncheck: stream is healthy (%llu segments fetched in %.0f s)\n",
                 static_cast<unsigned long long>(
-                    s.requests_by_kind.count("segment") ? s.requests_by_kind.at("segment") : 0),
+                    s.RequestsByKind().count("segment") ? s.RequestsByKind().at("segment") : 0),
                 s.elapsed_s);
     return true;
   }
@@ -102,16 +102,12 @@ int PrintViewerCommand(const config::Config& cfg, const Result<ffmpeg::Capabilit
   std::string url = cfg.stream_url.empty() ? "http://127.0.0.1:8080/stream.m3u8" : cfg.stream_url;
   ffmpeg::CommandContext ctx;
   ctx.stream_url = url;
-  if (UsesTap(cfg, url)) ctx.tap_proxy = "http://127.0.0.1:TAP_PORT";
-  if (cfg.HasResolve() && !UsesTap(cfg, url)) {
+  const config::TapMode mode = cfg.TapModeFor(url);
+  if (mode != config::TapMode::kOff) ctx.tap_proxy = "http://127.0.0.1:TAP_PORT";
+  if (cfg.HasResolve() && mode == config::TapMode::kOff) {
     if (auto parts = hls::ParseHttpUrl(url)) {
       ctx.host_header = parts->HostHeader();
-      std::string host = parts->ipv6 || cfg.resolve_ip.find(':') != std::string::npos
-                             ? "[" + cfg.resolve_ip + "]"
-                             : cfg.resolve_ip;
-      ctx.stream_url = fmt::format("{}://{}{}{}", parts->scheme, host,
-                                   parts->port_explicit ? fmt::format(":{}", parts->port) : "",
-                                   parts->path_and_query);
+      ctx.stream_url = hls::WithHost(url, cfg.resolve_ip);
     }
   }
   auto cmd = ffmpeg::BuildViewerCommand(cfg, c, ctx, cfg.client_id_offset);
@@ -136,15 +132,11 @@ Result<origin::OriginPlan> PrepareTestOrigin(const config::Config& cfg, const st
   if (!profile) return tl::unexpected(profile.error());
   auto nginx = origin::FindNginx();
   if (!nginx) return tl::unexpected(nginx.error());
-  const char* tmp = std::getenv("TMPDIR");
-  std::string templ = fmt::format("{}/hls-swarm-origin-XXXXXX", tmp != nullptr ? tmp : "/tmp");
-  if (::mkdtemp(templ.data()) == nullptr) {
-    return Fail(ErrorCode::kIo,
-                fmt::format("cannot create a directory for the test origin in {}", templ));
-  }
+  auto templ = MakeTempDir("hls-swarm-origin");
+  if (!templ) return tl::unexpected(templ.error());
   const int port = FreeLoopbackPort();
   origin::OriginListen listen{"127.0.0.1", port != 0 ? port : 18080};
-  return origin::PrepareOrigin(*profile, listen, templ, ffmpeg, *nginx);
+  return origin::PrepareOrigin(*profile, listen, *templ, ffmpeg, *nginx);
 }
 
 }  // namespace hs::app
@@ -200,43 +192,6 @@ bool RunSystemChecks(const config::Config& cfg) {
         kernel_warnings, preflight::kSysctlConfPath);
   }
   return !preflight::AnyFailure(findings);
-}
-
-bool UsesTap(const config::Config& cfg, const std::string& url) {
-  return cfg.tap && (url.rfind("http://", 0) == 0 || url.rfind("https://", 0) == 0);
-}
-
-ffmpeg::CommandContext BuildCommandContext(const config::Config& cfg,
-                                           const ffmpeg::Capabilities& caps,
-                                           const std::string& url) {
-  ffmpeg::CommandContext ctx;
-  ctx.stream_url = url;
-  // Through the tap, FFmpeg keeps the URL and the tap connects to -resolve's address itself.
-  if (cfg.HasResolve() && !UsesTap(cfg, url)) {
-    if (auto parts = hls::ParseHttpUrl(url)) {
-      ctx.host_header = parts->HostHeader();
-      const bool v6 = cfg.resolve_ip.find(':') != std::string::npos;
-      ctx.stream_url = fmt::format(
-          "{}://{}{}{}", parts->scheme, v6 ? "[" + cfg.resolve_ip + "]" : cfg.resolve_ip,
-          parts->port_explicit ? fmt::format(":{}", parts->port) : "", parts->path_and_query);
-    }
-  }
-  if (cfg.variant == config::Variant::kHighest || cfg.variant == config::Variant::kLowest) {
-    const bool highest = cfg.variant == config::Variant::kHighest;
-    auto program = ffmpeg::ProbeVariant(
-        caps.ffprobe_path, ctx.stream_url,
-        ffmpeg::ViewerUserAgent(cfg, cfg.client_id_offset) + "/probe",
-        ffmpeg::BuildHeaderBlock(cfg, ctx.host_header), highest, std::chrono::milliseconds(15000));
-    if (program) {
-      ctx.program = *program;
-      log::Info("-variant {}: playing program {}", config::ToString(cfg.variant), *program);
-    } else {
-      log::Warn("-variant {}: ffprobe could not choose a rendition ({}); falling back to 'first'",
-                config::ToString(cfg.variant), program.error());
-    }
-  }
-  if (cfg.check) ctx.verbose = true;
-  return ctx;
 }
 
 }  // namespace hs::app

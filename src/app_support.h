@@ -6,10 +6,9 @@
 #include "config/config.h"
 #include "core/result.h"
 #include "ffmpeg/capabilities.h"
-#include "ffmpeg/command_builder.h"
 #include "origin/origin_plan.h"
+#include "pool/viewer_pool.h"
 #include "stats/snapshot.h"
-#include "supervisor/supervisor.h"
 
 namespace hs::app {
 
@@ -21,9 +20,8 @@ struct StreamFacts {
 void InitLogging(const config::Config& cfg);
 /// Removes userinfo and the query string (tokens) from a URL for logs, labels and reports.
 std::string RedactUrl(const std::string& url);
-/// Supervisor settings from the configuration and the stream's target duration.
-supervisor::SupervisorOptions MakeSupervisorOptions(const config::Config& cfg,
-                                                    int target_duration_s);
+/// Pool settings from the configuration and the stream's target duration.
+pool::PoolOptions MakePoolOptions(const config::Config& cfg, int target_duration_s);
 /// -check: one viewer, 10 s, FFmpeg at verbose.
 void ApplyCheckMode(config::Config& cfg);
 /// Prints the -check verdict; true when the stream is healthy.
@@ -36,12 +34,4 @@ Result<origin::OriginPlan> PrepareTestOrigin(const config::Config& cfg, const st
 Result<StreamFacts> CheckStreamForRun(const config::Config& cfg, const std::string& url);
 /// Limits, ports and kernel settings; logs warnings; false when the run cannot work.
 bool RunSystemChecks(const config::Config& cfg);
-/// Whether viewers go through the measurement tap: -tap and an http:// stream (measured per
-/// request) or https:// (CONNECT tunnels only).
-bool UsesTap(const config::Config& cfg, const std::string& url);
-/// The per-run parts of the FFmpeg command (-resolve rewrite, variant choice).
-ffmpeg::CommandContext BuildCommandContext(const config::Config& cfg,
-                                           const ffmpeg::Capabilities& caps,
-                                           const std::string& url);
-
 }  // namespace hs::app

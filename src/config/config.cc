@@ -117,4 +117,27 @@ std::optional<LogFormat> ParseLogFormat(const std::string& s) {
   return std::nullopt;
 }
 
+const char* ToString(TapMode mode) {
+  switch (mode) {
+    case TapMode::kOff:
+      return "off";
+    case TapMode::kTunnels:
+      return "tunnels";
+    case TapMode::kRequests:
+      return "requests";
+  }
+  return "off";
+}
+
+TapMode Config::TapModeFor(std::string_view url) const {
+  if (!tap) return TapMode::kOff;
+  if (url.empty() || url.rfind("http://", 0) == 0) return TapMode::kRequests;
+  if (url.rfind("https://", 0) == 0) return TapMode::kTunnels;
+  return TapMode::kOff;
+}
+
+std::string Config::ViewerUserAgent(int id) const {
+  return user_agent + std::string(kViewerIdMarker) + std::to_string(id);
+}
+
 }  // namespace hs::config

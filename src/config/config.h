@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace hs::config {
@@ -38,6 +39,15 @@ struct Derived {
   int recommended_fd_limit = 0;  ///< clients*15 + 1000
   int recommended_ports = 0;     ///< clients*5
 };
+
+/// What ends every viewer's User-Agent before its id, so origin logs can tell viewers apart.
+inline constexpr std::string_view kViewerIdMarker = "/client-";
+
+/// How FFmpeg viewers reach the origin: through the tap with every request measured (http),
+/// through the tap as CONNECT tunnels only (https: encrypted), or straight (-tap=false).
+enum class TapMode { kOff, kTunnels, kRequests };
+/// "off", "tunnels", "requests".
+const char* ToString(TapMode mode);
 
 /// The effective configuration of one run, built once at startup and passed as const Config&.
 /// Defaults equal the "default" profile; cli.h's ParseCommandLine fills it from profile,
@@ -84,8 +94,15 @@ struct Config {
   std::uint64_t seed = 0;    ///< RNG seed for ramp jitter and backoff jitter; 0 = random
 
   bool IsDurationBased() const { return duration.count() > 0; }
+  /// The User-Agent viewer \a id sends: "<user_agent>/client-<id>" (kViewerIdMarker).
+  std::string ViewerUserAgent(int id) const;
   bool HasResolve() const { return !resolve_ip.empty(); }
-  bool UsesTap() const { return tap && stream_url.rfind("http://", 0) == 0; }
+  /// The one tap decision for a run against \a url (the bundled origin when empty: http).
+  TapMode TapModeFor(std::string_view url) const;
+  /// TapModeFor(stream_url).
+  TapMode GetTapMode() const { return TapModeFor(stream_url); }
+  /// The tap measures each request (http:// with -tap).
+  bool UsesTap() const { return GetTapMode() == TapMode::kRequests; }
   /// Derived values from clients and ramp_rate (SPEC §2). ramp_rate < 1 gives ramp_duration_s 0.
   Derived ComputeDerived() const;
 };

@@ -58,7 +58,9 @@ Rows OutputRows(const Config& c) {
   return {
       {"tap",
        fmt::format("{}{}", YesNo(c.tap),
-                   c.tap && !c.stream_url.empty() && !c.UsesTap() ? " (not used: https)" : "")},
+                   c.GetTapMode() == TapMode::kTunnels
+                       ? " (https: CONNECT tunnels only; per-request figures from FFmpeg's log)"
+                       : "")},
       {"tui", YesNo(c.tui)},
       {"metrics", c.metrics_port == 0
                       ? "off"
@@ -105,6 +107,7 @@ nlohmann::json RunJson(const Config& c) {
       {"originMetrics", c.origin_metrics_urls},
       {"originExporters", c.origin_exporters},
       {"usesTap", c.UsesTap()},
+      {"tapMode", ToString(c.GetTapMode())},
       {"tui", c.tui},
       {"logFormat", ToString(c.log_format)},
       {"metricsAddr", c.metrics_addr},

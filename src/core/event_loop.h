@@ -84,6 +84,11 @@ class EventLoop {
   /// Waits at most \a max_wait for events/timers and dispatches them once.
   void RunOnce(Duration max_wait);
   void Stop() { stopped_ = true; }
+  /// When the earliest armed timer is due; SteadyTime::max() when none is armed. Lets tests on
+  /// a FakeClock step time from timer to timer.
+  SteadyTime NextTimerAt() const {
+    return timers_.empty() ? SteadyTime::max() : timers_.begin()->when;
+  }
   bool Stopped() const { return stopped_; }
   const Clock& clock() const { return clock_; }
 

@@ -31,7 +31,7 @@ void AppendMap(const config::Config& cfg, const CommandContext& ctx, std::vector
 }  // namespace
 
 std::string ViewerUserAgent(const config::Config& cfg, int client_id) {
-  return fmt::format("{}/client-{}", cfg.user_agent, client_id);
+  return cfg.ViewerUserAgent(client_id);
 }
 
 std::string BuildHeaderBlock(const config::Config& cfg, const std::string& host_header) {

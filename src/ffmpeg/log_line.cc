@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "ffmpeg/log_parse_util.h"
+#include "hls/url_kind.h"
 
 namespace hs::ffmpeg {
 namespace {
@@ -17,15 +18,6 @@ using parse::ConsumeInt;
 using parse::IsDigit;
 
 char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool EndsWithNoCase(std::string_view s, std::string_view suffix) {
-  if (s.size() < suffix.size()) return false;
-  s.remove_prefix(s.size() - suffix.size());
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (Lower(s[i]) != suffix[i]) return false;
-  }
-  return true;
-}
 
 bool ContainsNoCase(std::string_view s, std::string_view needle) {
   if (needle.size() > s.size()) return false;
@@ -474,21 +466,20 @@ LineClass ClassifyRecord(std::string_view record, bool ends_with_newline, LogLin
 }
 
 LogEventKind ClassifyUrl(std::string_view url) {
-  const size_t scheme = url.find("://");
-  std::string_view path = scheme == std::string_view::npos ? url : url.substr(scheme + 3);
-  if (scheme != std::string_view::npos) {
-    const size_t slash = path.find('/');
-    path = slash == std::string_view::npos ? std::string_view() : path.substr(slash);
+  // The one URL classifier (hls::GuessKindFromUrl); what FFmpeg's HLS demuxer opens that is
+  // not a playlist, key or init section is a media segment.
+  switch (hls::GuessKindFromUrl(url)) {
+    case hls::ResourceKind::kMaster:
+    case hls::ResourceKind::kMediaPlaylist:
+      return LogEventKind::kPlaylistOpen;
+    case hls::ResourceKind::kKey:
+      return LogEventKind::kKeyOpen;
+    case hls::ResourceKind::kInit:
+      return LogEventKind::kInitSegmentOpen;
+    case hls::ResourceKind::kSegment:
+    case hls::ResourceKind::kOther:
+      return LogEventKind::kSegmentOpen;
   }
-  path = path.substr(0, path.find_first_of("?#"));
-  const size_t last_slash = path.rfind('/');
-  const std::string_view base =
-      last_slash == std::string_view::npos ? path : path.substr(last_slash + 1);
-  if (EndsWithNoCase(base, ".m3u8") || EndsWithNoCase(base, ".m3u")) {
-    return LogEventKind::kPlaylistOpen;
-  }
-  if (EndsWithNoCase(base, ".key")) return LogEventKind::kKeyOpen;
-  if (ContainsNoCase(base, "init")) return LogEventKind::kInitSegmentOpen;
   return LogEventKind::kSegmentOpen;
 }
 

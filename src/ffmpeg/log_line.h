@@ -48,7 +48,7 @@ LineClass ClassifyRecord(std::string_view record, bool ends_with_newline, LogLin
 
 /// Kind of request an `Opening '<url>'` is for, judged from the URL path (query and fragment
 /// ignored, case-insensitive): `.m3u8`/`.m3u` → playlist, `.key` → key, a file name containing
-/// `init` → init segment, anything else → segment.
+/// `init` and a media extension → init segment, anything else → segment (hls::GuessKindFromUrl).
 LogEventKind ClassifyUrl(std::string_view url);
 
 /// HTTP status in an FFmpeg error string such as `Server returned 404 Not Found`; 400/500 with

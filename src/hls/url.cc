@@ -256,3 +256,24 @@ std::string ResolveUrl(std::string_view base, std::string_view ref) {
 }
 
 }  // namespace hs::hls
+
+namespace hs::hls {
+
+std::string WithHost(std::string_view url, std::string_view ip) {
+  auto parts = ParseHttpUrl(url);
+  if (!parts) return std::string(url);
+  const bool v6 = ip.find(':') != std::string_view::npos;
+  std::string out = parts->scheme + "://";
+  if (v6) {
+    out += "[";
+    out += ip;
+    out += "]";
+  } else {
+    out += ip;
+  }
+  if (parts->port_explicit) out += ":" + std::to_string(parts->port);
+  out += parts->path_and_query;
+  return out;
+}
+
+}  // namespace hs::hls

@@ -37,3 +37,12 @@ Result<UrlParts> ParseHttpUrl(std::string_view url);
 std::string ResolveUrl(std::string_view base, std::string_view ref);
 
 }  // namespace hs::hls
+
+namespace hs::hls {
+
+/// \a url with its host replaced by the numeric \a ip (bracketed when IPv6), keeping scheme,
+/// explicit port and path: the `-resolve` rewrite. \a url itself when it does not parse.
+/// The Host header to send is then ParseHttpUrl(url)->HostHeader(). Pure.
+std::string WithHost(std::string_view url, std::string_view ip);
+
+}  // namespace hs::hls

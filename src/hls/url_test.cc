@@ -146,3 +146,16 @@ TEST(UrlTest, ResolvesHlsStyleReferences) {
 
 }  // namespace
 }  // namespace hs::hls
+
+namespace hs::hls {
+namespace {
+
+TEST(WithHostTest, ReplacesHostKeepsPortAndPath) {
+  EXPECT_EQ(WithHost("http://cdn.example:8080/a/b.m3u8?t=1", "192.0.2.1"),
+            "http://192.0.2.1:8080/a/b.m3u8?t=1");
+  EXPECT_EQ(WithHost("https://cdn.example/x.m3u8", "2001:db8::1"), "https://[2001:db8::1]/x.m3u8");
+  EXPECT_EQ(WithHost("not a url", "192.0.2.1"), "not a url");
+}
+
+}  // namespace
+}  // namespace hs::hls

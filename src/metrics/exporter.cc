@@ -91,7 +91,7 @@ void AddHistogram(std::vector<MetricFamily>& out, const std::string& name, const
 void AddKindHistograms(std::vector<MetricFamily>& out, const std::string& name,
                        const std::string& help, const stats::Snapshot& s, bool ttfb) {
   auto f = Family(name, help, MetricType::Histogram);
-  for (const auto& [kind, k] : s.tap.by_kind) {
+  for (const auto& [kind, k] : s.requests.by_kind) {
     auto m = HistogramMetric(ttfb ? k.ttfb_us : k.total_us, 1e-6, LatencyBucketsSeconds());
     m.label = {{"kind", kind}};
     f.metric.push_back(std::move(m));
@@ -128,7 +128,7 @@ void AddTapFamilies(std::vector<MetricFamily>& out, const stats::Snapshot& s) {
       Family("hlsswarm_response_bytes_total", "Response body bytes by kind", MetricType::Counter);
   auto reused = Family("hlsswarm_requests_reused_connection_total",
                        "Requests sent on an already open upstream connection", MetricType::Counter);
-  for (const auto& [kind, k] : s.tap.by_kind) {
+  for (const auto& [kind, k] : s.requests.by_kind) {
     for (const auto& [code, n] : k.codes) {
       auto m = Metric({{"kind", kind}, {"code", std::to_string(code)}});
       m.counter.value = static_cast<double>(n);
@@ -152,24 +152,24 @@ void AddTapFamilies(std::vector<MetricFamily>& out, const stats::Snapshot& s) {
                     false);
   AddHistogram(out, "hlsswarm_segment_download_ratio",
                "Segment media duration / download time (below 1 = slower than real time)",
-               s.tap.download_ratio_milli, 1e-3, {0.25, 0.5, 0.75, 1, 1.5, 2, 5, 10, 50, 100});
+               s.requests.download_ratio_milli, 1e-3, {0.25, 0.5, 0.75, 1, 1.5, 2, 5, 10, 50, 100});
   AddHistogram(out, "hlsswarm_playlist_reload_interval_seconds",
                "Time between a viewer's consecutive media playlist requests",
-               s.tap.reload_interval_ms, 1e-3, {0.25, 0.5, 1, 1.5, 2, 3, 4, 6, 8, 12, 20});
+               s.requests.reload_interval_ms, 1e-3, {0.25, 0.5, 1, 1.5, 2, 3, 4, 6, 8, 12, 20});
   // Prometheus wants base units: bytes, so kbit/s samples are scaled by 1000/8.
   AddHistogram(out, "hlsswarm_viewer_throughput_bytes_per_second",
-               "Per-viewer average received throughput", s.tap.viewer_throughput_kbps, 125,
+               "Per-viewer average received throughput", s.requests.viewer_throughput_kbps, 125,
                {12500, 31250, 62500, 125000, 250000, 500000, 1e6, 2e6, 6.25e6});
   AddGauge(out, "hlsswarm_clients_buffering",
            "Viewers whose last 3 or more segments downloaded slower than real time",
-           s.tap.buffering_now);
+           s.requests.buffering_now);
   AddCounter(out, "hlsswarm_buffering_events_total", "Times a viewer started buffering",
-             static_cast<double>(s.tap.buffering_events));
+             static_cast<double>(s.requests.buffering_events));
   AddGauge(out, "hlsswarm_playlists_stale",
            "Media playlists (per viewer) unchanged for 3 or more reloads in a row",
-           s.tap.stale_now);
+           s.requests.stale_now);
   AddCounter(out, "hlsswarm_playlist_stale_events_total", "Times a viewer's playlist went stale",
-             static_cast<double>(s.tap.stale_events));
+             static_cast<double>(s.requests.stale_events));
 }
 
 }  // namespace
@@ -214,18 +214,18 @@ std::vector<MetricFamily> BuildFamilies(const stats::Snapshot& s, const BuildInf
   AddLabeledCounter(out, "hlsswarm_stalls_total", "Viewers the watchdog found stalled", "cause",
                     s.stalls_by_cause);
   AddLabeledCounter(out, "hlsswarm_requests_total",
-                    s.tap.enabled ? "HTTP requests by kind, measured by the tap"
-                                  : "HTTP requests by kind, from FFmpeg's log (tap off)",
+                    s.requests.enabled ? "HTTP requests by kind, measured by the tap"
+                                       : "HTTP requests by kind, from FFmpeg's log (tap off)",
                     "kind", s.RequestsByKind(), {"playlist", "segment"});
   AddLabeledCounter(out, "hlsswarm_log_requests_total",
                     "Requests FFmpeg logged (`Opening ... for reading`) by kind; FFmpeg does not "
                     "log its first playlist request",
-                    "kind", s.requests_by_kind, {"playlist", "segment"});
+                    "kind", s.logged_requests_by_kind, {"playlist", "segment"});
   AddCounter(out, "hlsswarm_tunnels_total",
              "https CONNECT tunnels through the tap (per-request figures come from FFmpeg's log)",
-             static_cast<double>(s.tap.tunnels));
+             static_cast<double>(s.requests.tunnels));
   if (s.origin.configured) AddOriginFamilies(out, s.origin);
-  if (s.tap.enabled) {
+  if (s.requests.enabled) {
     AddTapFamilies(out, s);
   } else {
     auto f = Family("hlsswarm_http_responses_total", "HTTP error responses by kind and code",
@@ -239,7 +239,7 @@ std::vector<MetricFamily> BuildFamilies(const stats::Snapshot& s, const BuildInf
   }
   {
     std::map<std::string, std::uint64_t> errors = s.errors_by_type;
-    for (const auto& [type, n] : s.tap.errors_by_type) errors["tap_" + type] += n;
+    for (const auto& [type, n] : s.requests.errors_by_type) errors["tap_" + type] += n;
     AddLabeledCounter(out, "hlsswarm_errors_total",
                       "Errors by type (tap_* from the measurement tap, others from FFmpeg's log)",
                       "type", errors);

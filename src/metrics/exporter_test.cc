@@ -16,7 +16,7 @@ stats::Snapshot Sample() {
   s.starts = 23;
   s.restarts_by_cause = {{"exit_clean", 2}, {"stall", 1}};
   s.exits_by_reason = {{"clean", 2}};
-  s.requests_by_kind = {{"segment", 100}, {"playlist", 60}};
+  s.logged_requests_by_kind = {{"segment", 100}, {"playlist", 60}};
   s.http_errors_by_code = {{404, 3}, {503, 1}};
   s.errors_by_type = {{"http_4xx", 3}, {"http_5xx", 1}};
   s.bytes_received = 12345;

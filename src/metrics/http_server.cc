@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include "core/http_status.h"
 #include "core/io.h"
 
 namespace hs::metrics {
@@ -18,25 +19,9 @@ namespace hs::metrics {
 namespace {
 constexpr size_t kMaxHead = 8192;
 
-const char* Reason(int status) {
-  switch (status) {
-    case 200:
-      return "OK";
-    case 202:
-      return "Accepted";
-    case 400:
-      return "Bad Request";
-    case 404:
-      return "Not Found";
-    case 405:
-      return "Method Not Allowed";
-    case 431:
-      return "Request Header Fields Too Large";
-    case 503:
-      return "Service Unavailable";
-    default:
-      return "Status";
-  }
+std::string Reason(int status) {
+  const std::string_view r = HttpReasonPhrase(status);
+  return r.empty() ? std::string("Status") : std::string(r);
 }
 }  // namespace
 

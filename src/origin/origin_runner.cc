@@ -30,22 +30,22 @@ OriginRunner::~OriginRunner() {
 
 Result<void> OriginRunner::Start(const OriginPlan& plan) {
   plan_ = plan;
-  supervisor::SpawnOptions gen;
+  SpawnOptions gen;
   gen.argv = plan.generator_argv;
   gen.death_signal = SIGKILL;
   gen.child_mask = child_mask_;
   gen.capture_stderr = false;
-  auto g = supervisor::ChildProcess::Spawn(gen);
+  auto g = ChildProcess::Spawn(gen);
   if (!g) return tl::unexpected(g.error());
   generator_ = std::move(*g);
   reaper_.Register(generator_->pid(), [this](int st) { OnExit(generator_, "generator", st); });
 
-  supervisor::SpawnOptions ngx;
+  SpawnOptions ngx;
   ngx.argv = plan.nginx_argv;
   ngx.death_signal = SIGTERM;
   ngx.child_mask = child_mask_;
   ngx.capture_stderr = false;
-  auto n = supervisor::ChildProcess::Spawn(ngx);
+  auto n = ChildProcess::Spawn(ngx);
   if (!n) return tl::unexpected(n.error());
   nginx_ = std::move(*n);
   reaper_.Register(nginx_->pid(), [this](int st) { OnExit(nginx_, "nginx", st); });
@@ -72,12 +72,12 @@ Result<std::vector<std::string>> OriginRunner::StartExporters() {
       {"prometheus-nginx-exporter", fmt::format("-nginx.scrape-uri={}", plan_.status_url),
        fmt::format("-web.listen-address=127.0.0.1:{}", nginx_port)}};
   for (const auto& argv : argvs) {
-    supervisor::SpawnOptions o;
+    SpawnOptions o;
     o.argv = argv;
     o.death_signal = SIGKILL;
     o.child_mask = child_mask_;
     o.capture_stderr = false;
-    auto child = supervisor::ChildProcess::Spawn(o);
+    auto child = ChildProcess::Spawn(o);
     if (!child) {
       return Fail(child.error().code, fmt::format("{} (apt-get install prometheus-node-exporter "
                                                   "prometheus-nginx-exporter)",
@@ -93,15 +93,14 @@ Result<std::vector<std::string>> OriginRunner::StartExporters() {
                                   fmt::format("http://127.0.0.1:{}/metrics", nginx_port)};
 }
 
-void OriginRunner::OnExit(std::unique_ptr<supervisor::ChildProcess>& which, const char* name,
-                          int st) {
-  supervisor::ExitStatus s;
+void OriginRunner::OnExit(std::unique_ptr<ChildProcess>& which, const char* name, int st) {
+  ExitStatus s;
   which->MarkReaped(st, &s);
   const bool stopping = on_stopped_ != nullptr;
-  last_exit_ = fmt::format("{} exited ({} code {} signal {})", name, supervisor::ToString(s.kind),
-                           s.code, s.signal);
+  last_exit_ =
+      fmt::format("{} exited ({} code {} signal {})", name, hs::ToString(s.kind), s.code, s.signal);
   if (!stopping) log::Warn("test origin: {}; see {}", last_exit_, plan_.error_log_path);
-  loop_.Post([c = std::shared_ptr<supervisor::ChildProcess>(std::move(which))] {});
+  loop_.Post([c = std::shared_ptr<ChildProcess>(std::move(which))] {});
   MaybeDone();
 }
 

@@ -8,11 +8,11 @@
 #include <string>
 #include <vector>
 
+#include "core/child_process.h"
+#include "core/child_reaper.h"
 #include "core/event_loop.h"
 #include "core/result.h"
 #include "origin/origin_plan.h"
-#include "supervisor/child_process.h"
-#include "supervisor/child_reaper.h"
 
 namespace hs::origin {
 
@@ -22,7 +22,7 @@ namespace hs::origin {
 /// started again by hand (`nginx -p DIR -c DIR/nginx.conf`). Loop thread only.
 class OriginRunner {
  public:
-  OriginRunner(EventLoop& loop, supervisor::ChildReaper& reaper, const sigset_t* child_mask)
+  OriginRunner(EventLoop& loop, ChildReaper& reaper, const sigset_t* child_mask)
       : loop_(loop), reaper_(reaper), child_mask_(child_mask) {}
   ~OriginRunner();
 
@@ -40,17 +40,17 @@ class OriginRunner {
   const OriginPlan& plan() const { return plan_; }
 
  private:
-  void OnExit(std::unique_ptr<supervisor::ChildProcess>& which, const char* name, int st);
+  void OnExit(std::unique_ptr<ChildProcess>& which, const char* name, int st);
   void CheckReady();
   void MaybeDone();
 
   EventLoop& loop_;
-  supervisor::ChildReaper& reaper_;
+  ChildReaper& reaper_;
   const sigset_t* child_mask_;
   OriginPlan plan_;
-  std::unique_ptr<supervisor::ChildProcess> generator_;
-  std::unique_ptr<supervisor::ChildProcess> nginx_;
-  std::vector<std::unique_ptr<supervisor::ChildProcess>> exporters_;
+  std::unique_ptr<ChildProcess> generator_;
+  std::unique_ptr<ChildProcess> nginx_;
+  std::vector<std::unique_ptr<ChildProcess>> exporters_;
   std::unique_ptr<Timer> ready_poll_;
   std::unique_ptr<Timer> kill_timer_;
   SteadyTime ready_deadline_{};

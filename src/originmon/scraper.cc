@@ -10,6 +10,7 @@
 #include <curl/curl.h>
 #include <fmt/format.h>
 
+#include "core/curl_handles.h"
 #include "core/log.h"
 #include "originmon/prom_text.h"
 
@@ -17,18 +18,9 @@ namespace hs::originmon {
 
 namespace {
 
-struct EasyDeleter {
-  void operator()(CURL* h) const { curl_easy_cleanup(h); }
-};
-struct MultiDeleter {
-  void operator()(CURLM* m) const { curl_multi_cleanup(m); }
-};
-struct SlistDeleter {
-  void operator()(curl_slist* l) const { curl_slist_free_all(l); }
-};
-using EasyPtr = std::unique_ptr<CURL, EasyDeleter>;
-using MultiPtr = std::unique_ptr<CURLM, MultiDeleter>;
-using SlistPtr = std::unique_ptr<curl_slist, SlistDeleter>;
+using EasyPtr = CurlEasyPtr;
+using MultiPtr = CurlMultiPtr;
+using SlistPtr = CurlSlistPtr;
 
 // Exporters that negotiate (client_golang) answer OpenMetrics or protobuf when asked; we parse
 // only the classic text format, so ask for exactly that.

@@ -8,18 +8,14 @@
 #include <curl/curl.h>
 #include <fmt/format.h>
 
+#include "core/curl_handles.h"
+
 namespace hs::preflight {
 
 namespace {
 
-struct EasyDeleter {
-  void operator()(CURL* h) const { curl_easy_cleanup(h); }
-};
-struct SlistDeleter {
-  void operator()(curl_slist* l) const { curl_slist_free_all(l); }
-};
-using EasyPtr = std::unique_ptr<CURL, EasyDeleter>;
-using SlistPtr = std::unique_ptr<curl_slist, SlistDeleter>;
+using EasyPtr = CurlEasyPtr;
+using SlistPtr = CurlSlistPtr;
 
 SlistPtr MakeSlist(const std::vector<std::string>& lines) {
   curl_slist* list = nullptr;

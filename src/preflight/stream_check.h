@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "config/config.h"
+#include "core/http_status.h"
 #include "core/result.h"
 #include "hls/playlist.h"
 #include "hls/url.h"
@@ -83,8 +84,5 @@ std::string PreflightUserAgent(const StreamCheckOptions& options);
 /// same port, so the Host header and TLS SNI keep the URL's host: "host::ip:". IPv6 addresses
 /// are bracketed. Pure.
 std::string ConnectToEntry(const hls::UrlParts& url, std::string_view ip);
-
-/// The standard reason phrase of an HTTP status ("Not Found"), or "" for an unusual code. Pure.
-std::string_view HttpReasonPhrase(long status);
 
 }  // namespace hs::preflight

@@ -66,7 +66,7 @@ std::string HistText(const stats::Histogram& h, double unit, const char* fmt_uni
 std::string Ms(std::uint64_t us) { return fmt::format("{:.1f}", static_cast<double>(us) / 1000.0); }
 
 // The tap's per-kind table: requests, bytes, codes, and TTFB / download time percentiles.
-void TapText(std::string& out, const stats::TapFigures& t) {
+void TapText(std::string& out, const stats::RequestFigures& t) {
   out +=
       fmt::format("\n  {:<9} {:>9} {:>12} {:>7}  {:<24} {:<24} {}\n", "kind", "requests", "bytes",
                   "errors", "TTFB ms p50/p90/p99/max", "total ms p50/p90/p99/max", "codes");
@@ -128,7 +128,7 @@ nlohmann::json OriginJson(const stats::OriginSample& o) {
   return j;
 }
 
-nlohmann::json TapJson(const stats::TapFigures& t) {
+nlohmann::json TapJson(const stats::RequestFigures& t) {
   nlohmann::json kinds = nlohmann::json::object();
   for (const auto& [kind, k] : t.by_kind) {
     kinds[kind] = {{"requests", k.requests},
@@ -159,7 +159,8 @@ std::string FormatText(const stats::Snapshot& s) {
   std::string out = "\n=== hls-swarm report ===\n";
   Row(out, "stream", s.stream_url);
   Row(out, "profile", s.profile);
-  Row(out, "ffmpeg", s.ffmpeg_version);
+  Row(out, "engine",
+      s.engine_version.empty() ? s.engine : fmt::format("{} ({})", s.engine, s.engine_version));
   Row(out, "run duration", Seconds(s.elapsed_s));
   Row(out, "viewers",
       fmt::format("target {}, peak active {}, active at end {}, peak running {}", s.target,
@@ -171,9 +172,11 @@ std::string FormatText(const stats::Snapshot& s) {
   Row(out, "stalls", Joined(s.stalls_by_cause));
   Row(out, "requests",
       fmt::format("{} ({}){}", s.TotalRequests(), Joined(s.RequestsByKind()),
-                  s.tap.enabled ? ", measured by the tap" : ", from FFmpeg's log"));
+                  s.requests.enabled ? fmt::format(", measured by the {}", s.requests.source)
+                                     : ", from the engine's log"));
   Row(out, "bytes received",
-      s.tap.enabled ? fmt::format("{}", s.bytes_received) : "not measured (tap off)");
+      s.requests.enabled ? fmt::format("{}", s.bytes_received) : "not measured (tap off)");
+  if (s.media_played_s > 0) Row(out, "media played", Seconds(s.media_played_s));
   Row(out, "HTTP errors", Joined(s.http_errors_by_code));
   Row(out, "errors", fmt::format("{} ({})", s.TotalErrors(), Joined(s.errors_by_type)));
   Row(out, "segments",
@@ -184,19 +187,19 @@ std::string FormatText(const stats::Snapshot& s) {
       fmt::format("{} (keepalive retries {})", s.reconnects, s.keepalive_retries));
   Row(out, "startup", HistText(s.startup_us, 1e-3, "{:.0f}ms"));
   Row(out, "playback speed", HistText(s.speed_milli, 1e-3, "{:.2f}x"));
-  if (s.tap.enabled) {
-    TapText(out, s.tap);
-  } else if (s.tap.tunnels > 0) {
+  if (s.requests.enabled) {
+    TapText(out, s.requests);
+  } else if (s.requests.tunnels > 0) {
     Row(out, "https tunnels",
         fmt::format("{} ({} bytes); per-request figures for https come from "
                     "FFmpeg's log",
-                    s.tap.tunnels, s.tap.tunnel_bytes));
+                    s.requests.tunnels, s.requests.tunnel_bytes));
   }
   if (s.origin.configured) Row(out, "origin (last scrape)", OriginText(s.origin));
-  if (!s.ffmpeg_missing.empty()) {
+  if (!s.engine_notes.empty()) {
     std::string m;
-    for (const auto& x : s.ffmpeg_missing) m += (m.empty() ? "" : ", ") + x;
-    Row(out, "left out (FFmpeg)", m);
+    for (const auto& x : s.engine_notes) m += (m.empty() ? "" : ", ") + x;
+    Row(out, "left out (" + s.engine + ")", m);
   }
   return out;
 }
@@ -205,8 +208,10 @@ nlohmann::json ToJson(const stats::Snapshot& s) {
   return {
       {"stream_url", s.stream_url},
       {"profile", s.profile},
-      {"ffmpeg_version", s.ffmpeg_version},
-      {"ffmpeg_missing", s.ffmpeg_missing},
+      {"engine", s.engine},
+      {"engine_version", s.engine_version},
+      {"engine_notes", s.engine_notes},
+      {"tap_mode", s.tap_mode},
       {"duration_seconds", s.elapsed_s},
       {"viewers",
        {{"target", s.target},
@@ -220,8 +225,8 @@ nlohmann::json ToJson(const stats::Snapshot& s) {
       {"exits_by_reason", MapJson(s.exits_by_reason)},
       {"stalls_by_cause", MapJson(s.stalls_by_cause)},
       {"requests", {{"total", s.TotalRequests()}, {"by_kind", MapJson(s.RequestsByKind())}}},
-      {"log_requests_by_kind", MapJson(s.requests_by_kind)},
-      {"tap", TapJson(s.tap)},
+      {"log_requests_by_kind", MapJson(s.logged_requests_by_kind)},
+      {"tap", TapJson(s.requests)},
       {"origin", OriginJson(s.origin)},
       {"new_connections", s.new_connections},
       {"bytes_received", s.bytes_received},
@@ -234,6 +239,7 @@ nlohmann::json ToJson(const stats::Snapshot& s) {
       {"playlist_reload_failures", s.playlist_reload_failures},
       {"reconnects", s.reconnects},
       {"keepalive_retries", s.keepalive_retries},
+      {"media_played_seconds", s.media_played_s},
       {"startup_seconds", HistJson(s.startup_us, 1e-6)},
       {"playback_speed", HistJson(s.speed_milli, 1e-3)},
   };

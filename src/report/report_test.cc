@@ -17,7 +17,7 @@ stats::Snapshot Sample() {
   s.starts = 22;
   s.restarts_by_cause = {{"exit_error", 2}};
   s.exits_by_reason = {{"exit_code", 2}, {"stopped", 20}};
-  s.requests_by_kind = {{"segment", 900}, {"playlist", 450}};
+  s.logged_requests_by_kind = {{"segment", 900}, {"playlist", 450}};
   s.http_errors_by_code = {{503, 4}};
   s.errors_by_type = {{"http_5xx", 4}};
   s.segments_failed = 2;

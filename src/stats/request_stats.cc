@@ -12,35 +12,35 @@ std::uint64_t Micros(Duration d) {
 }
 }  // namespace
 
-std::uint64_t TapFigures::TotalBytes() const {
+std::uint64_t RequestFigures::TotalBytes() const {
   std::uint64_t n = 0;
   for (const auto& [k, f] : by_kind) n += f.body_bytes;
   return n;
 }
 
-std::uint64_t TapFigures::TotalRequests() const {
+std::uint64_t RequestFigures::TotalRequests() const {
   std::uint64_t n = 0;
   for (const auto& [k, f] : by_kind) n += f.requests;
   return n;
 }
 
-void RequestStats::OnRequest(const tap::RequestRecord& r) {
-  KindFigures& k = figures_.by_kind[tap::ToString(r.kind)];
+void RequestStats::OnRequest(const measure::RequestRecord& r) {
+  KindFigures& k = figures_.by_kind[measure::ToString(r.kind)];
   ++k.requests;
   k.body_bytes += r.body_bytes;
   if (r.reused_connection) ++k.reused;
   if (r.status > 0) ++k.codes[r.status];
-  if (r.error != tap::RequestError::kNone) {
+  if (r.error != measure::RequestError::kNone) {
     ++k.errors;
-    ++figures_.errors_by_type[tap::ToString(r.error)];
+    ++figures_.errors_by_type[measure::ToString(r.error)];
   }
   if (r.status > 0) k.ttfb_us.Record(Micros(r.ttfb));
-  if (r.error == tap::RequestError::kNone && r.status > 0) k.total_us.Record(Micros(r.total));
+  if (r.error == measure::RequestError::kNone && r.status > 0) k.total_us.Record(Micros(r.total));
   if (r.viewer_id < 0) return;
   ViewerState& v = viewers_[r.viewer_id];
   if (v.first_request == SteadyTime{}) v.first_request = r.started;
   v.body_bytes += r.body_bytes;
-  if (r.kind == tap::RequestKind::kMediaPlaylist) {
+  if (r.kind == measure::RequestKind::kMediaPlaylist) {
     if (v.last_playlist != SteadyTime{}) {
       auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(r.started - v.last_playlist);
       figures_.reload_interval_ms.Record(
@@ -49,11 +49,11 @@ void RequestStats::OnRequest(const tap::RequestRecord& r) {
     v.last_playlist = r.started;
     TrackPlaylist(v, r);
   }
-  if (r.kind == tap::RequestKind::kSegment) TrackSegment(v, r);
+  if (r.kind == measure::RequestKind::kSegment) TrackSegment(v, r);
 }
 
-void RequestStats::TrackSegment(ViewerState& v, const tap::RequestRecord& r) {
-  if (r.error != tap::RequestError::kNone || r.status < 200 || r.status >= 300) return;
+void RequestStats::TrackSegment(ViewerState& v, const measure::RequestRecord& r) {
+  if (r.error != measure::RequestError::kNone || r.status < 200 || r.status >= 300) return;
   if (r.media_duration_s <= 0 || r.total <= Duration::zero()) return;
   const double ratio = r.media_duration_s / ToSeconds(r.total);
   figures_.download_ratio_milli.Record(static_cast<std::uint64_t>(ratio * 1000.0 + 0.5));
@@ -72,7 +72,7 @@ void RequestStats::TrackSegment(ViewerState& v, const tap::RequestRecord& r) {
   }
 }
 
-void RequestStats::TrackPlaylist(ViewerState& v, const tap::RequestRecord& r) {
+void RequestStats::TrackPlaylist(ViewerState& v, const measure::RequestRecord& r) {
   if (r.playlist_body_hash == 0) return;
   PlaylistWatch& w = v.playlists[r.path];
   if (w.body_hash == r.playlist_body_hash) {
@@ -91,14 +91,15 @@ void RequestStats::TrackPlaylist(ViewerState& v, const tap::RequestRecord& r) {
   }
 }
 
-void RequestStats::OnTunnel(const tap::TunnelRecord& r) {
+void RequestStats::OnTunnel(const measure::TunnelRecord& r) {
   ++figures_.tunnels;
   figures_.tunnel_bytes += r.bytes_up + r.bytes_down;
-  if (r.error != tap::RequestError::kNone) ++figures_.errors_by_type[tap::ToString(r.error)];
+  if (r.error != measure::RequestError::kNone)
+    ++figures_.errors_by_type[measure::ToString(r.error)];
 }
 
-TapFigures RequestStats::Take(SteadyTime now) const {
-  TapFigures f = figures_;
+RequestFigures RequestStats::Take(SteadyTime now) const {
+  RequestFigures f = figures_;
   for (const auto& [id, v] : viewers_) {
     const double secs = ToSeconds(now - v.first_request);
     if (secs < 1.0) continue;

@@ -7,12 +7,12 @@
 #include <unordered_map>
 
 #include "core/clock.h"
+#include "measure/request.h"
 #include "stats/histogram.h"
-#include "tap/request_record.h"
 
 namespace hs::stats {
 
-/// Per-kind figures of requests measured by the tap.
+/// Per-kind figures of measured requests (request records from the tap or an engine).
 struct KindFigures {
   std::uint64_t requests = 0;    ///< requests that ended (with or without error)
   std::uint64_t body_bytes = 0;  ///< response body bytes on the wire
@@ -23,9 +23,10 @@ struct KindFigures {
   Histogram total_us;                  ///< request received → last body byte delivered, µs
 };
 
-/// What the tap measured, as values (part of Snapshot).
-struct TapFigures {
-  bool enabled = false;
+/// What request records measured, as values (part of Snapshot).
+struct RequestFigures {
+  bool enabled = false;  ///< per-request records exist for this run (tap on http, native engine)
+  std::string source;    ///< who measured them: "tap" or "native"
   std::map<std::string, KindFigures> by_kind;  ///< master, playlist, segment, init, key, other
   std::map<std::string, std::uint64_t> errors_by_type;  ///< connect_refused, timeout, truncated...
   Histogram download_ratio_milli;  ///< segment media duration / download time, × 1000
@@ -42,15 +43,19 @@ struct TapFigures {
   std::uint64_t TotalRequests() const;
 };
 
-/// Aggregates tap records: O(1) per record, bounded memory (one small state per viewer).
+/// Aggregates request records: O(1) per record, bounded memory (one small state per viewer).
 /// Loop thread only.
 class RequestStats {
  public:
-  void OnRequest(const tap::RequestRecord& r);
-  void OnTunnel(const tap::TunnelRecord& r);
+  void OnRequest(const measure::RequestRecord& r);
+  void OnTunnel(const measure::TunnelRecord& r);
   /// Copy of the figures with per-viewer throughput computed as of \a now.
-  TapFigures Take(SteadyTime now) const;
-  void set_enabled(bool on) { figures_.enabled = on; }
+  RequestFigures Take(SteadyTime now) const;
+  /// Per-request figures are measured in this run by \a source ("tap", "native").
+  void set_source(std::string source) {
+    figures_.enabled = true;
+    figures_.source = std::move(source);
+  }
 
   /// A viewer counts as buffering after this many consecutive segments with ratio < 1.
   static constexpr int kSlowSegmentsForBuffering = 3;
@@ -71,10 +76,10 @@ class RequestStats {
     int slow_in_a_row = 0;
     bool buffering = false;
   };
-  void TrackSegment(ViewerState& v, const tap::RequestRecord& r);
-  void TrackPlaylist(ViewerState& v, const tap::RequestRecord& r);
+  void TrackSegment(ViewerState& v, const measure::RequestRecord& r);
+  void TrackPlaylist(ViewerState& v, const measure::RequestRecord& r);
 
-  TapFigures figures_;
+  RequestFigures figures_;
   std::unordered_map<int, ViewerState> viewers_;
 };
 

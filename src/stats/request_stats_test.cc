@@ -12,11 +12,11 @@ struct RequestStatsTest : testing::Test {
   RequestStats stats_;
   SteadyTime t0_ = SteadyTime{} + std::chrono::hours(1);
 
-  tap::RequestRecord Segment(int viewer, int at_ms, int total_ms, double media_s = 2.0,
-                             std::uint64_t bytes = 1000) {
-    tap::RequestRecord r;
+  measure::RequestRecord Segment(int viewer, int at_ms, int total_ms, double media_s = 2.0,
+                                 std::uint64_t bytes = 1000) {
+    measure::RequestRecord r;
     r.viewer_id = viewer;
-    r.kind = tap::RequestKind::kSegment;
+    r.kind = measure::RequestKind::kSegment;
     r.status = 206;
     r.body_bytes = bytes;
     r.ttfb = milliseconds(total_ms / 4);
@@ -25,10 +25,10 @@ struct RequestStatsTest : testing::Test {
     r.started = t0_ + milliseconds(at_ms);
     return r;
   }
-  tap::RequestRecord Playlist(int viewer, int at_ms, std::size_t hash) {
-    tap::RequestRecord r;
+  measure::RequestRecord Playlist(int viewer, int at_ms, std::size_t hash) {
+    measure::RequestRecord r;
     r.viewer_id = viewer;
-    r.kind = tap::RequestKind::kMediaPlaylist;
+    r.kind = measure::RequestKind::kMediaPlaylist;
     r.status = 200;
     r.body_bytes = 300;
     r.started = t0_ + milliseconds(at_ms);
@@ -45,9 +45,9 @@ TEST_F(RequestStatsTest, CountsBytesCodesAndLatencyByKind) {
   bad.status = 404;
   stats_.OnRequest(bad);
   auto cut = Segment(2, 30, 50);
-  cut.error = tap::RequestError::kTruncated;
+  cut.error = measure::RequestError::kTruncated;
   stats_.OnRequest(cut);
-  TapFigures f = stats_.Take(t0_ + std::chrono::seconds(10));
+  RequestFigures f = stats_.Take(t0_ + std::chrono::seconds(10));
   const KindFigures& k = f.by_kind.at("segment");
   EXPECT_EQ(k.requests, 4u);
   EXPECT_EQ(k.body_bytes, 4000u);
@@ -64,7 +64,7 @@ TEST_F(RequestStatsTest, DownloadRatioAndBufferingAfterThreeSlowSegments) {
   for (int i = 1; i <= 2; ++i) stats_.OnRequest(Segment(0, i * 2000, 4000));  // ratio 0.5
   EXPECT_EQ(stats_.Take(t0_).buffering_now, 0);
   stats_.OnRequest(Segment(0, 6000, 2500));  // third slow one in a row
-  TapFigures f = stats_.Take(t0_);
+  RequestFigures f = stats_.Take(t0_);
   EXPECT_EQ(f.buffering_now, 1);
   EXPECT_EQ(f.buffering_events, 1u);
   EXPECT_EQ(f.download_ratio_milli.count(), 4u);
@@ -82,7 +82,7 @@ TEST_F(RequestStatsTest, StalePlaylistAfterThreeUnchangedReloads) {
   stats_.OnRequest(Playlist(0, 5000, 12));
   EXPECT_EQ(stats_.Take(t0_).stale_now, 0);
   stats_.OnRequest(Playlist(0, 6000, 12));
-  TapFigures f = stats_.Take(t0_);
+  RequestFigures f = stats_.Take(t0_);
   EXPECT_EQ(f.stale_now, 1);
   EXPECT_EQ(f.stale_events, 1u);
   EXPECT_EQ(f.reload_interval_ms.count(), 4u);
@@ -95,7 +95,7 @@ TEST_F(RequestStatsTest, PerViewerThroughput) {
   // 1 MB over 8 s since the viewer's first request = 1000 kbit/s.
   stats_.OnRequest(Segment(3, 0, 10, 2.0, 500000));
   stats_.OnRequest(Segment(3, 4000, 10, 2.0, 500000));
-  TapFigures f = stats_.Take(t0_ + std::chrono::seconds(8));
+  RequestFigures f = stats_.Take(t0_ + std::chrono::seconds(8));
   ASSERT_EQ(f.viewer_throughput_kbps.count(), 1u);
   EXPECT_NEAR(static_cast<double>(f.viewer_throughput_kbps.max()), 1000.0, 1.0);
 }

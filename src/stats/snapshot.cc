@@ -13,9 +13,9 @@ std::uint64_t Sum(const std::map<K, std::uint64_t>& m) {
 }  // namespace
 
 std::map<std::string, std::uint64_t> Snapshot::RequestsByKind() const {
-  if (!tap.enabled) return requests_by_kind;
+  if (!requests.enabled) return logged_requests_by_kind;
   std::map<std::string, std::uint64_t> m;
-  for (const auto& [kind, f] : tap.by_kind) m[kind] = f.requests;
+  for (const auto& [kind, f] : requests.by_kind) m[kind] = f.requests;
   return m;
 }
 

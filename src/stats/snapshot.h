@@ -33,37 +33,39 @@ struct Snapshot {
   // Run description.
   std::string stream_url;
   std::string profile;
-  std::string ffmpeg_version;
-  std::vector<std::string> ffmpeg_missing;  ///< options this FFmpeg lacks (left out)
-  double elapsed_s = 0;                     ///< since the ramp started
-  double planned_duration_s = 0;            ///< 0 = until signalled
+  std::string engine;                     ///< "ffmpeg" or "native"
+  std::string engine_version;             ///< e.g. the FFmpeg version found
+  std::vector<std::string> engine_notes;  ///< options the engine lacks (left out), etc.
+  std::string tap_mode;                   ///< "requests", "tunnels" or "off" (FFmpeg engine)
+  double elapsed_s = 0;                   ///< since the ramp started
+  double planned_duration_s = 0;          ///< 0 = until signalled
 
-  // Viewer gauges (from the supervisor at snapshot time).
+  // Viewer gauges (from the pool at snapshot time).
   int target = 0;
-  int running = 0;   ///< processes alive
+  int running = 0;   ///< sessions alive
   int active = 0;    ///< playing: a segment seen and not stalled (subset of running)
-  int starting = 0;  ///< running, no segment yet (subset of running)
+  int starting = 0;  ///< running, not playing yet (subset of running)
   int backoff = 0;   ///< waiting for a restart
-  int stalled = 0;   ///< last run ended by the stall watchdog, not playing again yet
+  int stalled = 0;   ///< last session ended by the stall watchdog, not playing again yet
   int peak_active = 0;
   int peak_running = 0;
   double ramp_progress = 0;       ///< 0..1
   double ramp_rate_achieved = 0;  ///< mean first starts per second (should equal -ramp-rate)
 
   // Viewer lifecycle counters.
-  std::uint64_t starts = 0;          ///< processes spawned (first starts + restarts)
-  std::uint64_t spawn_failures = 0;  ///< spawns that failed (not in starts)
-  std::map<std::string, std::uint64_t> restarts_by_cause;  ///< exit_clean, exit_error, stall...
-  std::map<std::string, std::uint64_t> exits_by_reason;    ///< clean, exit_code, signaled, ...
+  std::uint64_t starts = 0;          ///< sessions started (first starts + restarts)
+  std::uint64_t spawn_failures = 0;  ///< sessions that failed to start (not in starts)
+  std::map<std::string, std::uint64_t> restarts_by_cause;  ///< end_of_stream, error, stall...
+  std::map<std::string, std::uint64_t> exits_by_reason;    ///< end_of_stream, error, stopped...
   std::map<std::string, std::uint64_t> stalls_by_cause;    ///< stall, startup_timeout
 
   OriginSample origin;
 
-  // Requests measured by the tap (exact; empty when the tap is off).
-  TapFigures tap;
+  // Requests measured per request (exact: tap or native engine; empty when not measured).
+  RequestFigures requests;
 
-  // Requests as seen in FFmpeg's log (one per "Opening ... for reading").
-  std::map<std::string, std::uint64_t> requests_by_kind;  ///< playlist, segment, init, key
+  // Requests as seen in an engine's log (FFmpeg: one per "Opening ... for reading").
+  std::map<std::string, std::uint64_t> logged_requests_by_kind;  ///< playlist, segment, init, key
   std::uint64_t new_connections = 0;  ///< requests that opened a new connection (subset)
   std::map<int, std::uint64_t> http_errors_by_code;     ///< 404, 503, ...
   std::map<std::string, std::uint64_t> errors_by_type;  ///< http_4xx, segment_failed, ...
@@ -73,17 +75,18 @@ struct Snapshot {
   std::uint64_t playlist_reload_failures = 0;
   std::uint64_t reconnects = 0;
   std::uint64_t keepalive_retries = 0;
-  std::uint64_t bytes_received = 0;  ///< body bytes (exact with the tap; 0 without it)
+  std::uint64_t bytes_received = 0;  ///< body bytes (exact when measured per request; else 0)
+  double media_played_s = 0;         ///< media time the viewers played (FFmpeg: processed)
 
-  /// Requests by kind from the tap when it is on, else from FFmpeg's log.
+  /// Requests by kind, measured when records exist, else from the engine's log.
   std::map<std::string, std::uint64_t> RequestsByKind() const;
 
   // Distributions.
   Histogram speed_milli;            ///< playback speed × 1000, one sample per progress report
-  Histogram startup_us;             ///< spawn → first segment request, microseconds
-  std::uint64_t log_lines = 0;      ///< FFmpeg log events parsed
-  std::uint64_t log_pipe_full = 0;  ///< times a viewer's pipe was found full
-  std::uint64_t log_lines_truncated = 0;  ///< over-long stderr lines cut
+  Histogram startup_us;             ///< session start → playing, microseconds
+  std::uint64_t log_lines = 0;      ///< engine diagnostic lines parsed (FFmpeg log events)
+  std::uint64_t log_pipe_full = 0;  ///< times a viewer's diagnostic pipe was found full
+  std::uint64_t log_lines_truncated = 0;  ///< over-long diagnostic lines cut
 
   std::uint64_t TotalRequests() const;
   std::uint64_t TotalErrors() const;

@@ -14,6 +14,7 @@
 
 #include <fmt/format.h>
 
+#include "core/http_status.h"
 #include "core/io.h"
 
 namespace hs::tap {
@@ -23,25 +24,9 @@ namespace {
 constexpr std::uint64_t kMaxLingerBytes = 1 << 20;
 constexpr Duration kLingerTime = std::chrono::seconds(2);
 
-const char* Reason(int status) {
-  switch (status) {
-    case 400:
-      return "Bad Request";
-    case 431:
-      return "Request Header Fields Too Large";
-    case 501:
-      return "Not Implemented";
-    case 502:
-      return "Bad Gateway";
-    case 504:
-      return "Gateway Timeout";
-    case 505:
-      return "HTTP Version Not Supported";
-    case 508:
-      return "Loop Detected";
-    default:
-      return "Error";
-  }
+std::string Reason(int status) {
+  const std::string_view r = HttpReasonPhrase(status);
+  return r.empty() ? std::string("Error") : std::string(r);
 }
 
 // The request as the origin must see it: origin-form target, the client's headers in order and

@@ -11,7 +11,7 @@
 #include "core/unique_fd.h"
 #include "tap/address_cache.h"
 #include "tap/http_parse.h"
-#include "tap/request_record.h"
+#include "tap/records.h"
 #include "tap/stream_buffer.h"
 #include "tap/tap_options.h"
 #include "tap/url_classifier.h"

@@ -10,7 +10,7 @@
 #include "core/unique_fd.h"
 #include "tap/address_cache.h"
 #include "tap/proxy_connection.h"
-#include "tap/request_record.h"
+#include "tap/records.h"
 #include "tap/tap_options.h"
 #include "tap/url_classifier.h"
 

@@ -231,7 +231,7 @@ bool ProxyConnection::ProcessResponseHead(std::string_view pending) {
   const std::string* type = head.Find("content-type");
   ex_->copy_playlist = head.status >= 200 && head.status < 300 &&
                        head.Find("content-encoding") == nullptr &&
-                       LooksLikePlaylist(ex_->url, type != nullptr ? *type : std::string());
+                       hls::LooksLikePlaylist(ex_->url, type != nullptr ? *type : std::string());
   if (ex_->response_body.done()) ex_->response_complete = true;
   return true;
 }

@@ -7,29 +7,12 @@
 
 #include <fmt/format.h>
 
+#include "config/config.h"
 #include "hls/playlist.h"
 #include "hls/url.h"
 #include "tap/http_parse.h"
 
 namespace hs::tap {
-
-namespace {
-
-// The path of a URL without query and fragment.
-std::string_view PathOf(std::string_view url) {
-  const size_t end = url.find_first_of("?#");
-  return end == std::string_view::npos ? url : url.substr(0, end);
-}
-
-std::string_view ExtensionOf(std::string_view url) {
-  const std::string_view path = PathOf(url);
-  const size_t dot = path.rfind('.');
-  const size_t slash = path.rfind('/');
-  if (dot == std::string_view::npos || (slash != std::string_view::npos && dot < slash)) return {};
-  return path.substr(dot + 1);
-}
-
-}  // namespace
 
 UrlClassifier::UrlClassifier(size_t max_playlists)
     : max_playlists_(std::max<size_t>(1, max_playlists)) {}
@@ -40,7 +23,7 @@ UrlInfo UrlClassifier::Classify(std::string_view url) const {
   if (auto e = entries_.find(key); e != entries_.end()) {
     return UrlInfo{e->second.kind, e->second.media_duration_s};
   }
-  return UrlInfo{KindFromExtension(url), -1};
+  return UrlInfo{hls::GuessKindFromUrl(url), -1};
 }
 
 std::optional<RequestKind> UrlClassifier::LearnPlaylist(const std::string& url,
@@ -122,7 +105,7 @@ void UrlClassifier::ListUrls(const hls::Playlist& p, std::vector<Listed>* out) {
 }
 
 int ViewerIdFromUserAgent(std::string_view user_agent) {
-  constexpr std::string_view kMarker = "/client-";
+  constexpr std::string_view kMarker = config::kViewerIdMarker;
   const size_t pos = user_agent.rfind(kMarker);
   if (pos == std::string_view::npos) return -1;
   const std::string_view digits = user_agent.substr(pos + kMarker.size());
@@ -139,31 +122,6 @@ std::string NormalizeUrl(std::string_view url) {
   Result<hls::UrlParts> parts = hls::ParseHttpUrl(url);
   if (!parts) return std::string(url);
   return fmt::format("{}://{}{}", parts->scheme, parts->HostPort(), parts->path_and_query);
-}
-
-RequestKind KindFromExtension(std::string_view url) {
-  const std::string_view ext = ExtensionOf(url);
-  constexpr std::array<std::string_view, 10> kSegmentExts = {"ts",  "m4s", "mp4", "m4a", "m4v",
-                                                             "aac", "ac3", "ec3", "mp3", "vtt"};
-  if (EqualsIgnoreCase(ext, "m3u8") || EqualsIgnoreCase(ext, "m3u")) {
-    return RequestKind::kMediaPlaylist;
-  }
-  for (std::string_view s : kSegmentExts) {
-    if (EqualsIgnoreCase(ext, s)) return RequestKind::kSegment;
-  }
-  if (EqualsIgnoreCase(ext, "webvtt")) return RequestKind::kSegment;
-  if (EqualsIgnoreCase(ext, "key")) return RequestKind::kKey;
-  return RequestKind::kOther;
-}
-
-bool LooksLikePlaylist(std::string_view url, std::string_view content_type) {
-  const std::string_view ext = ExtensionOf(url);
-  if (EqualsIgnoreCase(ext, "m3u8") || EqualsIgnoreCase(ext, "m3u")) return true;
-  std::string_view type = content_type.substr(0, content_type.find(';'));
-  while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.remove_suffix(1);
-  return EqualsIgnoreCase(type, "application/vnd.apple.mpegurl") ||
-         EqualsIgnoreCase(type, "application/x-mpegurl") ||
-         EqualsIgnoreCase(type, "audio/mpegurl") || EqualsIgnoreCase(type, "audio/x-mpegurl");
 }
 
 }  // namespace hs::tap

@@ -9,7 +9,8 @@
 #include <unordered_map>
 #include <vector>
 
-#include "tap/request_record.h"
+#include "hls/url_kind.h"
+#include "tap/records.h"
 
 namespace hs::hls {
 struct Playlist;
@@ -36,7 +37,7 @@ class UrlClassifier {
   explicit UrlClassifier(size_t max_playlists = 64);
 
   /// The kind of \a url (NormalizeUrl form): what a remembered playlist said, else a guess
-  /// from the extension (KindFromExtension), with media_duration_s -1.
+  /// from the URL (hls::GuessKindFromUrl), with media_duration_s -1.
   UrlInfo Classify(std::string_view url) const;
   /// Learns from the body of a playlist fetched from \a url (NormalizeUrl form). Returns
   /// kMaster or kMediaPlaylist, or nullopt when \a body does not parse as a playlist (nothing
@@ -84,15 +85,5 @@ int ViewerIdFromUserAgent(std::string_view user_agent);
 /// "scheme://host:port/path?query" with the port always explicit and the scheme lower-cased,
 /// so that "http://h/x" and "http://h:80/x" compare equal; \a url itself if it does not parse.
 std::string NormalizeUrl(std::string_view url);
-
-/// A guess from the path's extension (query ignored, case-insensitive): .m3u8/.m3u → media
-/// playlist; .ts .m4s .mp4 .m4a .m4v .aac .ac3 .ec3 .mp3 .vtt .webvtt → segment; .key → key;
-/// else other. Pure.
-RequestKind KindFromExtension(std::string_view url);
-
-/// True when a response should be read as a playlist: the path ends in .m3u8 or .m3u, or the
-/// Content-Type is an HLS/M3U type (application/vnd.apple.mpegurl, application/x-mpegurl,
-/// audio/mpegurl, audio/x-mpegurl). Pure.
-bool LooksLikePlaylist(std::string_view url, std::string_view content_type);
 
 }  // namespace hs::tap

@@ -31,23 +31,6 @@ TEST(TapClassifierTest, ViewerIdFromUserAgent) {
   for (const Case& c : cases) EXPECT_EQ(ViewerIdFromUserAgent(c.ua), c.id) << c.ua;
 }
 
-TEST(TapClassifierTest, KindFromExtensionAndPlaylistTypes) {
-  EXPECT_EQ(KindFromExtension("http://h:80/a/b.m3u8?token=1"), RequestKind::kMediaPlaylist);
-  EXPECT_EQ(KindFromExtension("http://h:80/a/B.M3U"), RequestKind::kMediaPlaylist);
-  EXPECT_EQ(KindFromExtension("http://h:80/seg_001.ts"), RequestKind::kSegment);
-  EXPECT_EQ(KindFromExtension("http://h:80/v/seg.m4s?x=.m3u8"), RequestKind::kSegment);
-  EXPECT_EQ(KindFromExtension("http://h:80/v/a.aac"), RequestKind::kSegment);
-  EXPECT_EQ(KindFromExtension("http://h:80/v/init.mp4"), RequestKind::kSegment);
-  EXPECT_EQ(KindFromExtension("http://h:80/k/1.key"), RequestKind::kKey);
-  EXPECT_EQ(KindFromExtension("http://h:80/health"), RequestKind::kOther);
-  EXPECT_EQ(KindFromExtension("http://h.ts:80/dir.ts/file"), RequestKind::kOther);
-  EXPECT_TRUE(LooksLikePlaylist("http://h:80/x.m3u8", ""));
-  EXPECT_TRUE(LooksLikePlaylist("http://h:80/x", "application/vnd.apple.mpegurl"));
-  EXPECT_TRUE(LooksLikePlaylist("http://h:80/x", "Application/X-MpegURL; charset=utf-8"));
-  EXPECT_TRUE(LooksLikePlaylist("http://h:80/x", "audio/mpegurl"));
-  EXPECT_FALSE(LooksLikePlaylist("http://h:80/x.ts", "video/mp2t"));
-}
-
 TEST(TapClassifierTest, NormalizeUrl) {
   EXPECT_EQ(NormalizeUrl("http://Origin/x.ts"), NormalizeUrl("http://Origin:80/x.ts"));
   EXPECT_EQ(NormalizeUrl("http://127.0.0.1:8080/a?b=1"), "http://127.0.0.1:8080/a?b=1");

@@ -58,7 +58,6 @@ void Dashboard::Render(const stats::Snapshot& s) {
   ctx.unicode = renderer_.unicode();
   ctx.show_help = show_help_;
   if (loop_.clock().Now() < notice_until_) ctx.notice = notice_;
-  if (options_.origin_lines) ctx.origin_lines = options_.origin_lines();
   renderer_.Draw(BuildViewModel(s, history_, ctx));
 }
 

@@ -37,8 +37,6 @@ class Controls {
 struct DashboardOptions {
   std::string log_path;  ///< where logs go while the dashboard runs (shown in the footer)
   std::chrono::milliseconds redraw_interval{500};
-  /// Origin figures for the origin panel, asked on every redraw; empty function = none.
-  std::function<std::vector<std::pair<std::string, std::string>>()> origin_lines;
 };
 
 /// The live terminal dashboard: owns the Renderer (ncurses) and the RateWindow, watches stdin

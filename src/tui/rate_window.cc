@@ -28,7 +28,7 @@ void RateWindow::Add(const stats::Snapshot& s, SteadyTime now) {
   CounterSample c;
   c.at = now;
   c.requests = s.RequestsByKind();
-  for (const auto& [kind, f] : s.tap.by_kind) c.bytes[kind] = f.body_bytes;
+  for (const auto& [kind, f] : s.requests.by_kind) c.bytes[kind] = f.body_bytes;
   for (const auto& [kind, n] : c.requests) c.total_requests += n;
   c.total_bytes = s.bytes_received;
   if (!samples_.empty() && now <= samples_.back().at) {

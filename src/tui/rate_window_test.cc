@@ -12,11 +12,11 @@ using std::chrono::seconds;
 // Segment requests of 1000 bytes each, and half as many playlist requests of 100 bytes.
 stats::Snapshot Counters(std::uint64_t segments) {
   stats::Snapshot s;
-  s.tap.enabled = true;
-  s.tap.by_kind["segment"].requests = segments;
-  s.tap.by_kind["segment"].body_bytes = segments * 1000;
-  s.tap.by_kind["playlist"].requests = segments / 2;
-  s.tap.by_kind["playlist"].body_bytes = segments / 2 * 100;
+  s.requests.enabled = true;
+  s.requests.by_kind["segment"].requests = segments;
+  s.requests.by_kind["segment"].body_bytes = segments * 1000;
+  s.requests.by_kind["playlist"].requests = segments / 2;
+  s.requests.by_kind["playlist"].body_bytes = segments / 2 * 100;
   s.bytes_received = segments * 1000 + segments / 2 * 100;
   return s;
 }
@@ -99,8 +99,8 @@ TEST_F(RateWindowTest, BoundedRingAndThroughputHistory) {
 
 TEST_F(RateWindowTest, RequestsFromFfmpegLogWithoutTheTap) {
   stats::Snapshot a, b;
-  a.requests_by_kind = {{"segment", 4}};
-  b.requests_by_kind = {{"segment", 8}};
+  a.logged_requests_by_kind = {{"segment", 4}};
+  b.logged_requests_by_kind = {{"segment", 8}};
   window_.Add(a, t0_);
   window_.Add(b, t0_ + seconds(2));
   EXPECT_DOUBLE_EQ(*window_.RequestRate("segment", seconds(1)), 2.0);

@@ -131,7 +131,7 @@ Draft Builder::Viewers() const {
   Draft d{"viewers", {Title("Viewers")}};
   const std::string counts =
       fmt::format("ramping {}  active {}  buffering {}  stalled {}  restarting {}", s_.starting,
-                  s_.active, s_.tap.buffering_now, s_.stalled, s_.backoff);
+                  s_.active, s_.requests.buffering_now, s_.stalled, s_.backoff);
   d.lines.push_back({JoinLeftRight(counts, fmt::format("peak {}", s_.peak_active), w_), kKeep});
   const int waiting = std::max(0, s_.target - s_.running - s_.backoff);
   std::string right =
@@ -159,7 +159,7 @@ std::string Builder::RequestRow(const std::string& label, const std::string& kin
       have_bytes ? FormatBytes(*bytes) : "-");
   if (w_ >= kWideWidth) {
     std::uint64_t errors = 0, reused = 0, n = 0;
-    for (const auto& [k, f] : s_.tap.by_kind) {
+    for (const auto& [k, f] : s_.requests.by_kind) {
       if (kind != RateWindow::kAllKinds && k != kind) continue;
       errors += f.errors;
       reused += f.reused;
@@ -168,8 +168,8 @@ std::string Builder::RequestRow(const std::string& label, const std::string& kin
     const std::string reuse =
         n > 0 ? fmt::format("{:.0f}%", 100.0 * static_cast<double>(reused) / static_cast<double>(n))
               : "-";
-    row += fmt::format("{:>9}{:>9}", s_.tap.enabled ? std::to_string(errors) : "-",
-                       s_.tap.enabled ? reuse : "-");
+    row += fmt::format("{:>9}{:>9}", s_.requests.enabled ? std::to_string(errors) : "-",
+                       s_.requests.enabled ? reuse : "-");
   }
   return row;
 }
@@ -187,15 +187,15 @@ Draft Builder::Requests() const {
   const auto by_kind = s_.RequestsByKind();
   for (const std::string& k : kinds_) {
     std::optional<std::uint64_t> bytes;
-    if (s_.tap.enabled) {
-      auto it = s_.tap.by_kind.find(k);
-      bytes = it == s_.tap.by_kind.end() ? 0 : it->second.body_bytes;
+    if (s_.requests.enabled) {
+      auto it = s_.requests.by_kind.find(k);
+      bytes = it == s_.requests.by_kind.end() ? 0 : it->second.body_bytes;
     }
     const int prio = (k == "segment" || k == "playlist") ? kTable : kSecondary;
     d.lines.push_back({RequestRow(k, k, by_kind.at(k), bytes), prio});
   }
   std::optional<std::uint64_t> total_bytes;
-  if (s_.tap.enabled) total_bytes = s_.bytes_received;
+  if (s_.requests.enabled) total_bytes = s_.bytes_received;
   d.lines.push_back(
       {RequestRow("total", RateWindow::kAllKinds, Sum(by_kind), total_bytes), kSecondary});
   return d;
@@ -203,7 +203,7 @@ Draft Builder::Requests() const {
 
 Draft Builder::Latency() const {
   Draft d{"latency", {Title("Latency (ms)")}};
-  if (!s_.tap.enabled) {
+  if (!s_.requests.enabled) {
     d.lines.push_back({"no timings: the measurement tap is off (-tap=false or https)", kTable});
     return d;
   }
@@ -212,8 +212,8 @@ Draft Builder::Latency() const {
                      kTable, Style::kTitle});
   bool any = false;
   for (const std::string& k : kinds_) {
-    auto it = s_.tap.by_kind.find(k);
-    if (it == s_.tap.by_kind.end()) continue;
+    auto it = s_.requests.by_kind.find(k);
+    if (it == s_.requests.by_kind.end()) continue;
     const stats::Histogram& t = it->second.ttfb_us;
     const stats::Histogram& dl = it->second.total_us;
     const int prio = (k == "segment" || k == "playlist") ? kTable : kSecondary;
@@ -234,8 +234,8 @@ Draft Builder::Latency() const {
 Draft Builder::Errors() const {
   Draft d{"errors", {Title("HTTP, errors and restarts")}};
   std::map<int, std::uint64_t> codes;
-  if (s_.tap.enabled) {
-    for (const auto& [k, f] : s_.tap.by_kind) {
+  if (s_.requests.enabled) {
+    for (const auto& [k, f] : s_.requests.by_kind) {
       for (const auto& [code, n] : f.codes) codes[code] += n;
     }
   } else {
@@ -251,7 +251,7 @@ Draft Builder::Errors() const {
                      bad_status ? Style::kAlert : Style::kNormal});
 
   std::map<std::string, std::uint64_t> errors = s_.errors_by_type;
-  for (const auto& [type, n] : s_.tap.errors_by_type) errors["tap " + type] += n;
+  for (const auto& [type, n] : s_.requests.errors_by_type) errors["tap " + type] += n;
   const std::uint64_t n_errors = Sum(errors);
   d.lines.push_back(
       {FitColumns(n_errors == 0 ? "errors    none"
@@ -270,7 +270,7 @@ Draft Builder::Errors() const {
       {FitColumns(fmt::format("segments  failed {}  skipped {}  expired {}   playlists stale {}  "
                               "reload failed {}   reconnects {}",
                               s_.segments_failed, s_.segments_skipped, s_.segments_expired,
-                              s_.tap.stale_now, s_.playlist_reload_failures, s_.reconnects),
+                              s_.requests.stale_now, s_.playlist_reload_failures, s_.reconnects),
                   w_),
        kDetail});
   return d;
@@ -278,7 +278,7 @@ Draft Builder::Errors() const {
 
 Draft Builder::Throughput() const {
   Draft d{"throughput", {Title("Throughput")}};
-  if (!s_.tap.enabled) {
+  if (!s_.requests.enabled) {
     d.lines.push_back({"no throughput: the measurement tap is off", kSecondary});
     return d;
   }
@@ -295,9 +295,27 @@ Draft Builder::Throughput() const {
   return d;
 }
 
+// The origin panel's (label, value) pairs from the snapshot (URLs there are already redacted).
+std::vector<std::pair<std::string, std::string>> OriginPairs(const stats::OriginSample& o) {
+  std::vector<std::pair<std::string, std::string>> out;
+  auto add = [&](const char* label, const std::optional<double>& v, double scale, const char* unit,
+                 int decimals) {
+    if (v) out.emplace_back(label, fmt::format("{:.{}f}{}", *v * scale, decimals, unit));
+  };
+  add("cpu", o.cpu_percent, 1, "%", 1);
+  add("mem", o.memory_used_percent, 1, "%", 1);
+  add("net in", o.network_rx_bytes_per_s, 8 / 1e6, " Mbit/s", 1);
+  add("net out", o.network_tx_bytes_per_s, 8 / 1e6, " Mbit/s", 1);
+  add("nginx conns", o.nginx_connections_active, 1, "", 0);
+  add("nginx req/s", o.nginx_requests_per_s, 1, "", 1);
+  for (const auto& e : o.errors) out.emplace_back("scrape error", e);
+  return out;
+}
+
 Draft Builder::Origin() const {
   Draft d{"origin", {Title("Origin")}};
-  if (ctx_.origin_lines.empty()) {
+  const auto pairs = OriginPairs(s_.origin);
+  if (pairs.empty()) {
     d.lines.push_back({"no origin metrics (-origin-metrics URL)", kDetail});
     return d;
   }
@@ -305,7 +323,7 @@ Draft Builder::Origin() const {
   const std::string first = "origin    ";
   const std::string indent(first.size(), ' ');
   std::string line = first;
-  for (const auto& [label, value] : ctx_.origin_lines) {
+  for (const auto& [label, value] : pairs) {
     const std::string item = Sanitize(label) + " " + Sanitize(value);
     const bool fresh = line == first || line == indent;
     if (!fresh && Columns(line) + 3 + Columns(item) > w_) {

@@ -28,9 +28,6 @@ struct ViewContext {
   bool unicode = true;            ///< block and box glyphs; false = ASCII only
   bool show_help = false;         ///< draw the help overlay
   std::string notice;             ///< short feedback for the last key ("ramp paused"), or empty
-  /// Origin figures as (label, value) pairs, e.g. ("cpu", "42 %"), ("nginx conns", "120"),
-  /// filled by the origin-metrics scraper; empty = no origin metrics configured.
-  std::vector<std::pair<std::string, std::string>> origin_lines;
 };
 
 /// How a row is drawn (the renderer maps it to an attribute).

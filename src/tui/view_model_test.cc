@@ -29,9 +29,9 @@ stats::Snapshot Sample(double elapsed_s, std::uint64_t segments) {
   s.ramp_rate_achieved = 5.0;
   s.restarts_by_cause = {{"exit_error", 2}};
   s.errors_by_type = {{"http_4xx", 2}};
-  s.tap.enabled = true;
-  s.tap.buffering_now = 1;
-  stats::KindFigures& seg = s.tap.by_kind["segment"];
+  s.requests.enabled = true;
+  s.requests.buffering_now = 1;
+  stats::KindFigures& seg = s.requests.by_kind["segment"];
   seg.requests = segments;
   seg.body_bytes = segments * 100'000;
   seg.codes = {{200, segments - 2}, {404, 2}};
@@ -39,13 +39,13 @@ stats::Snapshot Sample(double elapsed_s, std::uint64_t segments) {
     seg.ttfb_us.Record(i < 90 ? 1000 : 5000);
     seg.total_us.Record(i < 90 ? 20'000 : 80'000);
   }
-  stats::KindFigures& pl = s.tap.by_kind["playlist"];
+  stats::KindFigures& pl = s.requests.by_kind["playlist"];
   pl.requests = segments / 2;
   pl.body_bytes = segments / 2 * 500;
   pl.codes = {{200, segments / 2}};
   pl.ttfb_us.Record(700);
   pl.total_us.Record(900);
-  stats::KindFigures& master = s.tap.by_kind["master"];
+  stats::KindFigures& master = s.requests.by_kind["master"];
   master.requests = 5;
   master.body_bytes = 5 * 300;
   master.codes = {{200, 5}};
@@ -142,7 +142,7 @@ TEST_F(ViewModelTest, RatesPerKindOverOneSecondThirtySecondsAndTheRun) {
 
 TEST_F(ViewModelTest, LatencyPercentilesPerKind) {
   const ViewModel vm = Build();
-  const stats::KindFigures& seg = snapshot_.tap.by_kind.at("segment");
+  const stats::KindFigures& seg = snapshot_.requests.by_kind.at("segment");
   const std::string latency = PanelText(vm, "latency");
   EXPECT_NE(latency.find("TTFB p50"), std::string::npos) << latency;
   std::string segment_row;
@@ -185,8 +185,13 @@ TEST_F(ViewModelTest, FitsEveryWidthAndHeight) {
   snapshot_.stream_url = "http://a-very-long-origin-name.example.com/" + std::string(200, 'x');
   ctx_.stream_url = snapshot_.stream_url;
   ctx_.log_path = "/tmp/" + std::string(150, 'l') + ".log";
-  ctx_.origin_lines = {{"cpu", "42 %"},         {"memory", "1.2 GB"},    {"net in", "120 Mb/s"},
-                       {"net out", "3.4 Gb/s"}, {"nginx conns", "1200"}, {"nginx req/s", "5000"}};
+  snapshot_.origin.configured = true;
+  snapshot_.origin.cpu_percent = 42;
+  snapshot_.origin.memory_used_percent = 12.5;
+  snapshot_.origin.network_rx_bytes_per_s = 15e6;
+  snapshot_.origin.network_tx_bytes_per_s = 425e6;
+  snapshot_.origin.nginx_connections_active = 1200;
+  snapshot_.origin.nginx_requests_per_s = 5000;
   for (int width : {80, 81, 100, 137, 250}) {
     for (int height : {24, 25, 30, 60}) {
       for (bool unicode : {true, false}) {
@@ -256,9 +261,9 @@ TEST_F(ViewModelTest, PausedNoticeAndHelp) {
 }
 
 TEST_F(ViewModelTest, WithoutTheTap) {
-  snapshot_.tap = {};
+  snapshot_.requests = {};
   snapshot_.bytes_received = 0;
-  snapshot_.requests_by_kind = {{"playlist", 40}, {"segment", 60}};
+  snapshot_.logged_requests_by_kind = {{"playlist", 40}, {"segment", 60}};
   snapshot_.http_errors_by_code = {{503, 3}};
   const ViewModel vm = Build();
   EXPECT_NE(PanelText(vm, "latency").find("measurement tap is off"), std::string::npos);
@@ -279,11 +284,15 @@ TEST_F(ViewModelTest, NoRequestsYet) {
 }
 
 TEST_F(ViewModelTest, OriginLinesArePackedAndSanitized) {
-  ctx_.origin_lines = {{"cpu", "42 %"}, {"memory", "1.2 GB"}, {"evil", "\x1b[2J"}};
+  // Built from the snapshot (URLs redacted there), never from the scraper's live state.
+  snapshot_.origin.configured = true;
+  snapshot_.origin.cpu_percent = 42;
+  snapshot_.origin.memory_used_percent = 12.5;
+  snapshot_.origin.errors = {"http://o:9100/metrics: \x1b[2J"};
   const std::string origin = PanelText(Build(), "origin");
-  EXPECT_NE(origin.find("origin    cpu 42 %   memory 1.2 GB   evil ?[2J"), std::string::npos)
-      << origin;
-  ctx_.origin_lines.clear();
+  EXPECT_NE(origin.find("origin    cpu 42.0%   mem 12.5%"), std::string::npos) << origin;
+  EXPECT_NE(origin.find("scrape error http://o:9100/metrics: ?[2J"), std::string::npos) << origin;
+  snapshot_.origin = {};
   EXPECT_NE(PanelText(Build(), "origin").find("no origin metrics"), std::string::npos);
 }
 

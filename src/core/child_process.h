@@ -11,7 +11,7 @@
 #include "core/result.h"
 #include "core/unique_fd.h"
 
-namespace hs::supervisor {
+namespace hs {
 
 /// How a child ended, classified in one place (ClassifyWaitStatus).
 enum class ExitKind {
@@ -76,4 +76,4 @@ class ChildProcess {
   UniqueFd progress_;
 };
 
-}  // namespace hs::supervisor
+}  // namespace hs

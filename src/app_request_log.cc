@@ -1,5 +1,5 @@
 // hls-swarm — Copyright (C) 2026 the hls-swarm authors. MIT licence.
-#include "app_tap_log.h"
+#include "app_request_log.h"
 
 #include <errno.h>
 #include <string.h>
@@ -15,11 +15,11 @@ namespace {
 double Ms(Duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
 }  // namespace
 
-TapRecordSink::~TapRecordSink() {
+RequestLog::~RequestLog() {
   if (file_ != nullptr) std::fclose(file_);
 }
 
-Result<void> TapRecordSink::Open(const std::string& path) {
+Result<void> RequestLog::Open(const std::string& path) {
   file_ = std::fopen(path.c_str(), "we");
   if (file_ == nullptr) {
     return Fail(ErrorCode::kIo, fmt::format("-tap-log {}: {}", path, ::strerror(errno)));
@@ -27,7 +27,7 @@ Result<void> TapRecordSink::Open(const std::string& path) {
   return {};
 }
 
-void TapRecordSink::OnRequestComplete(const tap::RequestRecord& r) {
+void RequestLog::OnRequestComplete(const measure::RequestRecord& r) {
   next_.OnRequestComplete(r);
   if (file_ == nullptr) return;
   // The wall-clock end time lets the line be matched with nginx's $msec.
@@ -37,7 +37,7 @@ void TapRecordSink::OnRequestComplete(const tap::RequestRecord& r) {
   const double start_unix = end_unix - std::chrono::duration<double>(now - r.started).count();
   nlohmann::json j = {{"start", start_unix},
                       {"viewer", r.viewer_id},
-                      {"kind", tap::ToString(r.kind)},
+                      {"kind", measure::ToString(r.kind)},
                       {"status", r.status},
                       {"body_bytes", r.body_bytes},
                       {"header_bytes", r.header_bytes},
@@ -45,7 +45,7 @@ void TapRecordSink::OnRequestComplete(const tap::RequestRecord& r) {
                       {"ttfb_ms", Ms(r.ttfb)},
                       {"total_ms", Ms(r.total)},
                       {"reused", r.reused_connection},
-                      {"error", tap::ToString(r.error)},
+                      {"error", measure::ToString(r.error)},
                       {"media_s", r.media_duration_s},
                       {"method", r.method},
                       {"url", r.path}};
@@ -53,13 +53,16 @@ void TapRecordSink::OnRequestComplete(const tap::RequestRecord& r) {
   std::fputc('\n', file_);
 }
 
-void TapRecordSink::OnTunnelClosed(const tap::TunnelRecord& r) {
+void RequestLog::OnTunnelClosed(const measure::TunnelRecord& r) {
   next_.OnTunnelClosed(r);
   if (file_ == nullptr) return;
-  nlohmann::json j = {{"viewer", r.viewer_id},          {"kind", "tunnel"},
-                      {"authority", r.authority},       {"bytes_up", r.bytes_up},
-                      {"bytes_down", r.bytes_down},     {"total_ms", Ms(r.duration)},
-                      {"error", tap::ToString(r.error)}};
+  nlohmann::json j = {{"viewer", r.viewer_id},
+                      {"kind", "tunnel"},
+                      {"authority", r.authority},
+                      {"bytes_up", r.bytes_up},
+                      {"bytes_down", r.bytes_down},
+                      {"total_ms", Ms(r.duration)},
+                      {"error", measure::ToString(r.error)}};
   std::fputs(j.dump().c_str(), file_);
   std::fputc('\n', file_);
 }

@@ -7,7 +7,7 @@
 
 #include "core/clock.h"
 
-namespace hs::supervisor {
+namespace hs::pool {
 
 /// When one viewer starts, relative to the start of the ramp.
 struct RampSlot {
@@ -27,4 +27,4 @@ Duration RestartBackoff(int attempt, Duration cap, std::mt19937_64& rng);
 /// A viewer that ran at least this long before exiting starts its backoff from zero again.
 inline constexpr Duration kBackoffResetAfter = std::chrono::seconds(30);
 
-}  // namespace hs::supervisor
+}  // namespace hs::pool

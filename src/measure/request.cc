@@ -1,25 +1,7 @@
 // hls-swarm — Copyright (C) 2026 the hls-swarm authors. MIT licence.
-#include "tap/request_record.h"
+#include "measure/request.h"
 
-namespace hs::tap {
-
-const char* ToString(RequestKind kind) {
-  switch (kind) {
-    case RequestKind::kMaster:
-      return "master";
-    case RequestKind::kMediaPlaylist:
-      return "playlist";
-    case RequestKind::kSegment:
-      return "segment";
-    case RequestKind::kInit:
-      return "init";
-    case RequestKind::kKey:
-      return "key";
-    case RequestKind::kOther:
-      return "other";
-  }
-  return "other";
-}
+namespace hs::measure {
 
 const char* ToString(RequestError error) {
   switch (error) {
@@ -41,8 +23,10 @@ const char* ToString(RequestError error) {
       return "client_aborted";
     case RequestError::kBadResponse:
       return "bad_response";
+    case RequestError::kTls:
+      return "tls";
   }
   return "none";
 }
 
-}  // namespace hs::tap
+}  // namespace hs::measure

@@ -1,9 +1,9 @@
 // hls-swarm — Copyright (C) 2026 the hls-swarm authors. MIT licence.
-#include "supervisor/schedule.h"
+#include "pool/schedule.h"
 
 #include <gtest/gtest.h>
 
-namespace hs::supervisor {
+namespace hs::pool {
 namespace {
 
 using std::chrono::milliseconds;
@@ -69,4 +69,4 @@ TEST(BackoffTest, ZeroCapMeansFiveSeconds) {
 }
 
 }  // namespace
-}  // namespace hs::supervisor
+}  // namespace hs::pool

@@ -1,10 +1,10 @@
 // hls-swarm — Copyright (C) 2026 the hls-swarm authors. MIT licence.
-#include "supervisor/schedule.h"
+#include "pool/schedule.h"
 
 #include <algorithm>
 #include <cmath>
 
-namespace hs::supervisor {
+namespace hs::pool {
 
 std::vector<RampSlot> BuildRampSchedule(int count, int first_id, double rate_per_s, Duration jitter,
                                         std::mt19937_64& rng) {
@@ -30,4 +30,4 @@ Duration RestartBackoff(int attempt, Duration cap, std::mt19937_64& rng) {
   return Duration(static_cast<Duration::rep>(capped * u(rng)));
 }
 
-}  // namespace hs::supervisor
+}  // namespace hs::pool

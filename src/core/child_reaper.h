@@ -6,7 +6,7 @@
 #include <functional>
 #include <unordered_map>
 
-namespace hs::supervisor {
+namespace hs {
 
 /// Reaps every child of the process with waitpid(-1, WNOHANG) when SIGCHLD arrives and
 /// dispatches each exit to the callback registered for its pid. One per process; loop thread
@@ -24,4 +24,4 @@ class ChildReaper {
   std::unordered_map<pid_t, ExitCallback> callbacks_;
 };
 
-}  // namespace hs::supervisor
+}  // namespace hs

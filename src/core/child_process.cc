@@ -1,5 +1,5 @@
 // hls-swarm — Copyright (C) 2026 the hls-swarm authors. MIT licence.
-#include "supervisor/child_process.h"
+#include "core/child_process.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -12,7 +12,7 @@
 
 #include "core/io.h"
 
-namespace hs::supervisor {
+namespace hs {
 
 ExitStatus ClassifyWaitStatus(int wait_status, bool stop_requested) {
   ExitStatus s;
@@ -36,7 +36,7 @@ const char* ToString(ExitKind kind) {
     case ExitKind::kSignaled:
       return "signaled";
     case ExitKind::kInterrupted:
-      return "interrupted";
+      return "stopped";
   }
   return "unknown";
 }
@@ -170,4 +170,4 @@ void ChildProcess::MarkReaped(int wait_status, ExitStatus* out) {
   if (out != nullptr) *out = ClassifyWaitStatus(wait_status, stop_requested_);
 }
 
-}  // namespace hs::supervisor
+}  // namespace hs

@@ -1,10 +1,10 @@
 // hls-swarm — Copyright (C) 2026 the hls-swarm authors. MIT licence.
-#include "supervisor/child_reaper.h"
+#include "core/child_reaper.h"
 
 #include <errno.h>
 #include <sys/wait.h>
 
-namespace hs::supervisor {
+namespace hs {
 
 void ChildReaper::ReapAll() {
   for (;;) {
@@ -20,4 +20,4 @@ void ChildReaper::ReapAll() {
   }
 }
 
-}  // namespace hs::supervisor
+}  // namespace hs

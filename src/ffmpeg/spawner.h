@@ -3,10 +3,10 @@
 
 #include <memory>
 
+#include "core/child_process.h"
 #include "core/result.h"
-#include "supervisor/child_process.h"
 
-namespace hs::supervisor {
+namespace hs::ffmpeg {
 
 /// Starts viewer processes. The real one forks/execs; tests substitute scripted children.
 class Spawner {
@@ -24,4 +24,4 @@ class RealSpawner final : public Spawner {
   }
 };
 
-}  // namespace hs::supervisor
+}  // namespace hs::ffmpeg

@@ -1,0 +1,63 @@
+// hls-swarm — Copyright (C) 2026 the hls-swarm authors. MIT licence.
+#pragma once
+
+#include <signal.h>
+
+#include <memory>
+#include <string>
+
+#include "config/config.h"
+#include "core/child_reaper.h"
+#include "core/event_loop.h"
+#include "core/result.h"
+#include "ffmpeg/capabilities.h"
+#include "ffmpeg/command_builder.h"
+#include "ffmpeg/engine.h"
+#include "ffmpeg/spawner.h"
+#include "measure/request.h"
+#include "measure/viewer.h"
+#include "tap/proxy_server.h"
+
+namespace hs::ffmpeg {
+
+/// The per-run parts of the FFmpeg command: the `-resolve` rewrite (when the tap does not
+/// connect to the address itself) and, for `-variant highest|lowest`, the program chosen by
+/// an ffprobe of the master playlist (logged; `first` when the probe fails).
+CommandContext BuildCommandContext(const config::Config& cfg, const Capabilities& caps,
+                                   const std::string& url, config::TapMode tap_mode);
+
+/// The FFmpeg engine of one run with everything it needs: capabilities, the command context,
+/// the measurement tap (per the run's tap mode) and the real spawner. Loop thread only; \a
+/// loop, \a reaper and \a cfg must outlive it.
+class FfmpegViewers {
+ public:
+  FfmpegViewers(EventLoop& loop, ChildReaper& reaper, const config::Config& cfg, Capabilities caps,
+                std::string stream_url, const sigset_t* child_mask);
+  ~FfmpegViewers();
+  FfmpegViewers(const FfmpegViewers&) = delete;
+  FfmpegViewers& operator=(const FfmpegViewers&) = delete;
+
+  /// Starts the tap when the mode asks for it (its records go to \a records) and builds the
+  /// engine (its counts go to \a counts). Fails with a one-line reason.
+  Result<void> Prepare(measure::RequestListener& records, measure::EngineListener& counts);
+  pool::ViewerEngine& engine() { return *engine_; }
+  config::TapMode tap_mode() const { return tap_mode_; }
+  const Capabilities& capabilities() const { return caps_; }
+  /// Stops the tap (after the viewers are gone).
+  void CloseTap();
+
+ private:
+  EventLoop& loop_;
+  ChildReaper& reaper_;
+  const config::Config& cfg_;
+  Capabilities caps_;
+  std::string stream_url_;
+  const sigset_t* child_mask_;
+  config::TapMode tap_mode_;
+  CommandContext ctx_;
+  RealSpawner spawner_;
+  std::unique_ptr<tap::TapServer> tap_;
+  std::unique_ptr<FfmpegEngine> engine_;
+};
+
+}  // namespace hs::ffmpeg

@@ -1,0 +1,130 @@
+// hls-swarm — Copyright (C) 2026 the hls-swarm authors. MIT licence.
+// The aggregator fed only neutral events (measure/): viewer events from a pool, request records
+// from any engine, engine counts. No engine, no pool, no live object: the Snapshot is checked.
+#include "stats/aggregator.h"
+
+#include <gtest/gtest.h>
+
+namespace hs::stats {
+namespace {
+
+using measure::EndReason;
+using measure::EngineCount;
+using measure::RequestKind;
+using measure::RequestRecord;
+using measure::RestartCause;
+using std::chrono::milliseconds;
+
+RequestRecord Segment(int viewer, Duration total, double media_s, SteadyTime at) {
+  RequestRecord r;
+  r.viewer_id = viewer;
+  r.kind = RequestKind::kSegment;
+  r.status = 200;
+  r.body_bytes = 1000;
+  r.ttfb = milliseconds(2);
+  r.total = total;
+  r.media_duration_s = media_s;
+  r.started = at;
+  return r;
+}
+
+TEST(AggregatorTest, ViewerEventsBecomeLifecycleCounters) {
+  Aggregator a(Snapshot{});
+  a.OnViewerStarted(0, 0);
+  a.OnViewerStarted(1, 0);
+  a.OnViewerPlaying(0, milliseconds(1500));
+  a.OnViewerStalled(1, RestartCause::kStartupTimeout);
+  a.OnViewerEnded(1, EndReason::kKilled, milliseconds(100));
+  a.OnRestartScheduled(1, RestartCause::kStartupTimeout, milliseconds(250));
+  a.OnViewerStartFailed(1, Error{ErrorCode::kIo, "x"});
+  a.OnViewerEnded(0, EndReason::kStopped, milliseconds(100));
+  measure::ViewerCounts c;
+  c.target = 2;
+  c.active = 1;
+  c.running = 1;
+  c.ramp_progress = 1;
+  c.ramp_rate_achieved = 4.5;
+  const Snapshot s = a.Take(c, 10, SteadyTime{});
+  EXPECT_EQ(s.starts, 2u);
+  EXPECT_EQ(s.spawn_failures, 1u);
+  EXPECT_EQ(s.errors_by_type.at("spawn_failed"), 1u);
+  EXPECT_EQ(s.stalls_by_cause.at("startup_timeout"), 1u);
+  EXPECT_EQ(s.restarts_by_cause.at("startup_timeout"), 1u);
+  EXPECT_EQ(s.exits_by_reason.at("killed"), 1u);
+  EXPECT_EQ(s.exits_by_reason.at("stopped"), 1u);
+  EXPECT_EQ(s.startup_us.count(), 1u);
+  EXPECT_NEAR(static_cast<double>(s.startup_us.Percentile(50)), 1.5e6, 1.5e6 / 32);
+  EXPECT_EQ(s.peak_active, 1);
+  EXPECT_DOUBLE_EQ(s.ramp_rate_achieved, 4.5);
+  // Peaks survive a later, smaller snapshot.
+  c.active = 0;
+  EXPECT_EQ(a.Take(c, 11, SteadyTime{}).peak_active, 1);
+}
+
+TEST(AggregatorTest, RequestRecordsGivePerKindFiguresBufferingAndStalePlaylists) {
+  Aggregator a(Snapshot{});
+  a.SetRequestSource("native");
+  const SteadyTime t0{};
+  for (int i = 0; i < 3; ++i) {
+    // 2 s of media in 4 s: slower than real time, three in a row.
+    a.OnRequestComplete(Segment(7, std::chrono::seconds(4), 2.0, t0 + std::chrono::seconds(4 * i)));
+  }
+  for (int i = 0; i < 4; ++i) {
+    RequestRecord p;
+    p.viewer_id = 7;
+    p.kind = RequestKind::kMediaPlaylist;
+    p.status = 200;
+    p.body_bytes = 300;
+    p.playlist_body_hash = 99;  // unchanged body
+    p.path = "http://o/stream.m3u8";
+    p.started = t0 + std::chrono::seconds(i);
+    a.OnRequestComplete(p);
+  }
+  RequestRecord failed = Segment(8, milliseconds(5), 2.0, t0);
+  failed.status = 0;
+  failed.body_bytes = 0;
+  failed.error = measure::RequestError::kConnectRefused;
+  a.OnRequestComplete(failed);
+  const Snapshot s = a.Take(measure::ViewerCounts{}, 12, t0 + std::chrono::seconds(12));
+  ASSERT_TRUE(s.requests.enabled);
+  EXPECT_EQ(s.requests.source, "native");
+  const KindFigures& seg = s.requests.by_kind.at("segment");
+  EXPECT_EQ(seg.requests, 4u);
+  EXPECT_EQ(seg.errors, 1u);
+  EXPECT_EQ(seg.codes.at(200), 3u);
+  EXPECT_EQ(seg.total_us.count(), 3u);  // failed requests have no download time
+  EXPECT_EQ(s.requests.by_kind.at("playlist").requests, 4u);
+  EXPECT_EQ(s.requests.errors_by_type.at("connect_refused"), 1u);
+  EXPECT_EQ(s.requests.buffering_now, 1);
+  EXPECT_EQ(s.requests.stale_now, 1);
+  EXPECT_EQ(s.bytes_received, 3u * 1000 + 4 * 300);
+  EXPECT_EQ(s.RequestsByKind().at("segment"), 4u);
+}
+
+TEST(AggregatorTest, EngineCountsAndLoggedRequests) {
+  Aggregator a(Snapshot{});
+  a.OnLoggedRequest(RequestKind::kSegment, true);
+  a.OnLoggedRequest(RequestKind::kSegment, false);
+  a.OnLoggedRequest(RequestKind::kMediaPlaylist, false);
+  a.OnEngineError("http_4xx", 404);
+  a.OnEngineError("segments_expired", 0);
+  a.OnEngineCount(EngineCount::kSegmentsExpired, 3);
+  a.OnEngineCount(EngineCount::kSegmentSkipped, 1);
+  a.OnEngineCount(EngineCount::kMediaMicrosPlayed, 2'500'000);
+  a.OnEngineCount(EngineCount::kDiagnosticPipeFull, 2);
+  a.OnSpeedSample(1.0);
+  const Snapshot s = a.Take(measure::ViewerCounts{}, 1, SteadyTime{});
+  EXPECT_FALSE(s.requests.enabled);
+  EXPECT_EQ(s.RequestsByKind().at("segment"), 2u);  // from the log when not measured
+  EXPECT_EQ(s.new_connections, 1u);
+  EXPECT_EQ(s.http_errors_by_code.at(404), 1u);
+  EXPECT_EQ(s.TotalErrors(), 2u);
+  EXPECT_EQ(s.segments_skipped, 4u);
+  EXPECT_EQ(s.segments_expired, 3u);
+  EXPECT_DOUBLE_EQ(s.media_played_s, 2.5);
+  EXPECT_EQ(s.log_pipe_full, 2u);
+  EXPECT_EQ(s.speed_milli.count(), 1u);
+}
+
+}  // namespace
+}  // namespace hs::stats
