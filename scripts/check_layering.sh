@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../src"
 
-# core ← config ← hls ← measure ← pool ← {ffmpeg (+ tap), player}; measure ← stats ← {metrics,
+# core ← config ← hls ← measure ← http ← pool ← {ffmpeg (+ tap), player}; measure ← stats ← {metrics,
 # report, tui} ← control. Only the FFmpeg engine itself (and the app) include ffmpeg/; stats,
 # metrics, report and tui include no engine and no pool: they see plain values (measure/).
 declare -A allowed=(
@@ -12,9 +12,11 @@ declare -A allowed=(
   [config]="core"
   [hls]="core config"
   [measure]="core hls"
+  [http]="core config hls measure"
   [pool]="core config measure"
-  [tap]="core config hls measure"
-  [ffmpeg]="core config hls measure pool tap"
+  [tap]="core config hls measure http"
+  [ffmpeg]="core config hls measure pool tap http"
+  [player]="core config hls measure pool http"
   [stats]="core config hls measure"
   [metrics]="core config stats"
   [report]="core config stats"

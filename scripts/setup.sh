@@ -9,10 +9,14 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   prometheus-cpp-dev libcurl4-openssl-dev libcli11-dev libspdlog-dev nlohmann-json3-dev
   libfmt-dev libexpected-dev libncurses-dev
+  # native engine: TLS (OpenSSL) and name resolution on the event loop (c-ares)
+  libssl-dev libc-ares-dev
   clang-format clang-tidy
   # run and test
   ffmpeg nginx prometheus prometheus-node-exporter prometheus-nginx-exporter curl iproute2 procps
   python3 tmux
+  # native engine tests and benchmarks: a DNS server in a namespace, wrk as the throughput yardstick
+  dnsmasq-base wrk
   # deployment checks (nix-instantiate for nix/, tests/integration/test_nix.py)
   nix-bin
   # OCI images without a Docker daemon (deploy/oci/), run by podman and by a dockerd the

@@ -9,14 +9,31 @@
 
 #include "core/event_loop.h"
 #include "core/unique_fd.h"
+#include "http/parse.h"
 #include "tap/address_cache.h"
-#include "tap/http_parse.h"
 #include "tap/records.h"
 #include "tap/stream_buffer.h"
 #include "tap/tap_options.h"
 #include "tap/url_classifier.h"
 
 namespace hs::tap {
+
+// HTTP/1.1 parsing is shared with the native engine (http/).
+using http::BodyFramer;
+using http::EqualsIgnoreCase;
+using http::FindHeadEnd;
+using http::Framing;
+using http::FramingChoice;
+using http::HasToken;
+using http::HeadStatus;
+using http::HttpHeader;
+using http::RequestFraming;
+using http::RequestHead;
+using http::RequestHeadParser;
+using http::ResponseFraming;
+using http::ResponseHead;
+using http::ResponseHeadParser;
+using http::TargetForm;
 
 class ProxyConnection;
 

@@ -10,7 +10,7 @@
 #include "config/config.h"
 #include "hls/playlist.h"
 #include "hls/url.h"
-#include "tap/http_parse.h"
+#include "http/parse.h"
 
 namespace hs::tap {
 

@@ -1,5 +1,5 @@
 // hls-swarm — Copyright (C) 2026 the hls-swarm authors. MIT licence.
-#include "tap/http_parse.h"
+#include "http/parse.h"
 
 #include <algorithm>
 #include <charconv>
@@ -10,7 +10,7 @@
 
 #include "hls/url.h"
 
-namespace hs::tap {
+namespace hs::http {
 
 namespace {
 
@@ -560,4 +560,4 @@ FramingChoice ResponseFraming(const ResponseHead& head, std::string_view request
                        cl_present ? BodyFramer::ContentLength(length) : BodyFramer::UntilClose()};
 }
 
-}  // namespace hs::tap
+}  // namespace hs::http

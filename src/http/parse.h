@@ -17,7 +17,7 @@
 #include <string_view>
 #include <vector>
 
-namespace hs::tap {
+namespace hs::http {
 
 /// One header field as received: the name keeps its case, the value is trimmed of the
 /// optional whitespace around it.
@@ -213,4 +213,4 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b);
 /// True if the comma-separated header value \a list contains \a token (case-insensitive).
 bool HasToken(std::string_view list, std::string_view token);
 
-}  // namespace hs::tap
+}  // namespace hs::http

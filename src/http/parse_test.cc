@@ -1,5 +1,5 @@
 // hls-swarm — Copyright (C) 2026 the hls-swarm authors. MIT licence.
-#include "tap/http_parse.h"
+#include "http/parse.h"
 
 #include <random>
 #include <string>
@@ -7,7 +7,7 @@
 
 #include <gtest/gtest.h>
 
-namespace hs::tap {
+namespace hs::http {
 namespace {
 
 struct RequestCase {
@@ -421,4 +421,4 @@ TEST(HttpParseTest, RandomInputNeverCrashes) {
 }
 
 }  // namespace
-}  // namespace hs::tap
+}  // namespace hs::http
