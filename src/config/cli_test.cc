@@ -250,6 +250,30 @@ TEST_F(CliTest, TuiFollowsTheTerminalUnlessGiven) {
   EXPECT_TRUE(Ok({"-tui", kUrl}).tui);
 }
 
+TEST_F(CliTest, EngineFlagsAndWhatEachEngineRejects) {
+  EXPECT_EQ(Ok({kUrl}).engine, Engine::kFfmpeg);
+  const Config n = Ok({"-engine", "native", "-vod-end", "stop", "-pace=false", kUrl});
+  EXPECT_TRUE(n.IsNative());
+  EXPECT_EQ(n.vod_end, VodEnd::kStop);
+  EXPECT_FALSE(n.pace);
+  // Native viewers measure every request themselves: no tap, on http or https.
+  EXPECT_EQ(n.GetTapMode(), TapMode::kOff);
+  EXPECT_EQ(Ok({"-engine=native", "https://cdn/x.m3u8"}).GetTapMode(), TapMode::kOff);
+  for (const char* flag : {"-tap=false", "-reconnect=false", "-print-cmd"}) {
+    const CliOutcome out = Parse({"-engine", "native", flag, kUrl});
+    ASSERT_EQ(out.errors.size(), 1u) << flag;
+    EXPECT_NE(out.errors[0].find("only for FFmpeg viewers"), std::string::npos) << out.errors[0];
+  }
+  const CliOutcome seg = Parse({"-engine", "native", "-seg-max-retry", "2", kUrl});
+  ASSERT_EQ(seg.errors.size(), 1u);
+  const CliOutcome ff = Parse({"-vod-end", "stop", kUrl});
+  ASSERT_EQ(ff.errors.size(), 1u);
+  EXPECT_EQ(ff.errors[0], "-vod-end: only for native viewers (add -engine native)");
+  const CliOutcome bad = Parse({"-engine", "chrome", kUrl});
+  ASSERT_EQ(bad.errors.size(), 1u);
+  EXPECT_NE(bad.errors[0].find("choose ffmpeg or native"), std::string::npos) << bad.errors[0];
+}
+
 TEST_F(CliTest, TapDefaultsOnAndWarnsForHttps) {
   Config c = Ok({kUrl});
   EXPECT_TRUE(c.tap);

@@ -130,7 +130,8 @@ const char* ToString(TapMode mode) {
 }
 
 TapMode Config::TapModeFor(std::string_view url) const {
-  if (!tap) return TapMode::kOff;
+  // Native viewers measure every request themselves, on http and https alike.
+  if (!tap || IsNative()) return TapMode::kOff;
   if (url.empty() || url.rfind("http://", 0) == 0) return TapMode::kRequests;
   if (url.rfind("https://", 0) == 0) return TapMode::kTunnels;
   return TapMode::kOff;
@@ -138,6 +139,24 @@ TapMode Config::TapModeFor(std::string_view url) const {
 
 std::string Config::ViewerUserAgent(int id) const {
   return user_agent + std::string(kViewerIdMarker) + std::to_string(id);
+}
+
+const char* ToString(Engine e) { return e == Engine::kNative ? "native" : "ffmpeg"; }
+
+std::optional<Engine> ParseEngine(const std::string& s) {
+  for (Engine e : {Engine::kFfmpeg, Engine::kNative}) {
+    if (s == ToString(e)) return e;
+  }
+  return std::nullopt;
+}
+
+const char* ToString(VodEnd v) { return v == VodEnd::kStop ? "stop" : "restart"; }
+
+std::optional<VodEnd> ParseVodEnd(const std::string& s) {
+  for (VodEnd v : {VodEnd::kRestart, VodEnd::kStop}) {
+    if (s == ToString(v)) return v;
+  }
+  return std::nullopt;
 }
 
 }  // namespace hs::config

@@ -12,6 +12,10 @@ namespace hs::config {
 
 /// Which renditions each viewer plays.
 enum class Variant { kAll, kFirst, kHighest, kLowest };
+/// What a viewer is: a real FFmpeg process, or a player state machine on our event loop.
+enum class Engine { kFfmpeg, kNative };
+/// What a native viewer does at the end of a VOD: start a new play after a pause, or end.
+enum class VodEnd { kRestart, kStop };
 /// Minimum severity of hls-swarm's own log lines (also picks FFmpeg's -loglevel).
 enum class LogLevel { kDebug, kInfo, kWarning, kError };
 /// Log line encoding: human text or one JSON object per line.
@@ -76,6 +80,9 @@ struct Config {
   std::string ffmpeg_path = "ffmpeg";  ///< FFmpeg binary; ffprobe is looked up beside it
   bool tui = false;                    ///< live dashboard (resolved: true only on a terminal)
   bool tap = true;                     ///< route FFmpeg through the measurement tap
+  Engine engine = Engine::kFfmpeg;     ///< viewers as FFmpeg processes or native players
+  VodEnd vod_end = VodEnd::kRestart;   ///< native: at a VOD's end play again, or stop
+  bool pace = true;  ///< native: fetch in real time (false: as fast as the network allows)
   bool api = true;                     ///< /api/clients and /api/status on the metrics port
   std::vector<std::string> origin_metrics_urls;  ///< origin exporters to scrape (-origin-metrics)
   bool origin_exporters = false;                 ///< -test-origin also runs node/nginx exporters
@@ -94,11 +101,12 @@ struct Config {
   std::uint64_t seed = 0;    ///< RNG seed for ramp jitter and backoff jitter; 0 = random
 
   bool IsDurationBased() const { return duration.count() > 0; }
+  bool IsNative() const { return engine == Engine::kNative; }
   /// The User-Agent viewer \a id sends: "<user_agent>/client-<id>" (kViewerIdMarker).
   std::string ViewerUserAgent(int id) const;
   bool HasResolve() const { return !resolve_ip.empty(); }
   /// The one tap decision for a run against \a url (the bundled origin when empty: http).
-  TapMode TapModeFor(std::string_view url) const;
+  TapMode TapModeFor(std::string_view url) const;  // kOff for the native engine
   /// TapModeFor(stream_url).
   TapMode GetTapMode() const { return TapModeFor(stream_url); }
   /// The tap measures each request (http:// with -tap).
@@ -121,6 +129,12 @@ const std::vector<std::string>& OriginProfileNames();
 
 /// Lower-case names as used on the command line and in JSON ("all", "info", "text").
 const char* ToString(Variant v);
+/// "ffmpeg", "native".
+const char* ToString(Engine e);
+std::optional<Engine> ParseEngine(const std::string& s);
+/// "restart", "stop".
+const char* ToString(VodEnd v);
+std::optional<VodEnd> ParseVodEnd(const std::string& s);
 const char* ToString(LogLevel l);
 const char* ToString(LogFormat f);
 /// Parse the lower-case names above; nullopt if unknown. ParseLogLevel also accepts "warn".

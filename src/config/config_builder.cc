@@ -72,6 +72,7 @@ class ConfigBuilder {
     ApplyOutput(c, options.stdout_is_tty);
     ApplyModes(c);
     ApplyUrl(c, options.url_required);
+    ApplyEngine(c);
     return c;
   }
 
@@ -385,6 +386,41 @@ class ConfigBuilder {
     }
   }
 
+  // -engine and the flags that only one engine understands.
+  void ApplyEngine(Config& c) {
+    if (std::optional<Source> s = Take("engine")) {
+      if (std::optional<Engine> e = ParseEngine(s->value)) {
+        c.engine = *e;
+      } else {
+        Problem(*s, "choose ffmpeg or native");
+      }
+    }
+    if (std::optional<Source> s = Take("vod-end")) {
+      if (std::optional<VodEnd> v = ParseVodEnd(s->value)) {
+        c.vod_end = *v;
+      } else {
+        Problem(*s, "choose restart or stop");
+      }
+    }
+    c.pace = Flag("pace", true);
+    const bool native = c.IsNative();
+    for (const char* name : {"vod-end", "pace"}) {
+      if (!native && flags_.Has(name)) {
+        errors_->push_back(fmt::format("-{}: only for native viewers (add -engine native)", name));
+      }
+    }
+    if (!native) return;
+    for (const char* name : {"reconnect", "seg-max-retry", "tap", "print-cmd"}) {
+      if (flags_.Has(name)) {
+        errors_->push_back(fmt::format(
+            "-{}: only for FFmpeg viewers; native viewers {}", name,
+            std::string_view(name) == "tap"         ? "measure every request themselves"
+            : std::string_view(name) == "print-cmd" ? "run no command (use -print-config)"
+                                                    : "retry as hls.js does"));
+      }
+    }
+  }
+
   void ApplyUrl(Config& c, bool url_required) {
     std::optional<Source> s;
     const std::vector<ArgToken>& positionals = flags_.positionals;
@@ -422,7 +458,7 @@ class ConfigBuilder {
       return;
     }
     c.stream_url = *url;
-    if (flags_.IsSet("tap") && !c.UsesTap()) {
+    if (flags_.IsSet("tap") && c.TapModeFor(c.stream_url) == TapMode::kTunnels) {
       warnings_->push_back(
           "-tap: https:// is encrypted, so the tap can only time each viewer's CONNECT tunnels "
           "(bytes, duration); per-request figures come from FFmpeg's log");

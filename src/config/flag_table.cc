@@ -30,11 +30,25 @@ std::vector<FlagSpec> MakeMainFlags() {
       {"shard", "", K::kValue, T::kLoadShape, "I/N", "0/1",
        "This instance is shard I of N: its viewers get ids I*clients .. (I+1)*clients-1, so "
        "user agents stay unique across machines."},
+      {"engine", "", K::kValue, T::kLoadShape, "ffmpeg|native", "ffmpeg",
+       "What a viewer is. ffmpeg: a real FFmpeg process (~12 MB each, ~1,500 per machine; "
+       "FFmpeg's own demuxer as the client). native: a player state machine inside hls-swarm "
+       "that requests what hls.js requests (one rendition, init and keys once, live start 3 "
+       "target durations from the end, RFC 8216 reload timing, a playout buffer), measures every "
+       "request itself on http and https, and costs kilobytes: thousands per machine."},
+      {"vod-end", "", K::kValue, T::kLoadShape, "restart|stop", "restart",
+       "Native engine: at the end of a VOD the play counts as completed; restart plays it again "
+       "after a short pause, stop ends the viewer."},
+      {"pace", "", K::kBool, T::kLoadShape, "", "true",
+       "Native engine: fetch segments in real time as a player does; -pace=false fetches them "
+       "back to back as fast as the network allows (a throughput stress test, not a viewer)."},
       {"seed", "", K::kValue, T::kLoadShape, "N", "0",
        "Seed for ramp and backoff jitter, for repeatable runs; 0 picks a random seed."},
       // Stream selection.
       {"variant", "", K::kValue, T::kStream, "WHICH", "all (profile)",
-       "Renditions each viewer downloads: all, first, highest or lowest (by bandwidth)."},
+       "Renditions each viewer downloads: all, first, highest or lowest (by bandwidth). FFmpeg "
+       "picks highest/lowest with an ffprobe; native viewers choose from the master playlist "
+       "and play one rendition (all = first, as a player starts)."},
       {"header", "", K::kList, T::kStream, "'NAME: VALUE'", "",
        "Extra request header; repeat for more. CR and LF are rejected."},
       {"no-cache", "", K::kBool, T::kStream, "", "false",
@@ -46,12 +60,13 @@ std::vector<FlagSpec> MakeMainFlags() {
       {"timeout", "", K::kValue, T::kNetwork, "SECONDS|DURATION", "15 (profile)",
        "Network read/write timeout of each request (FFmpeg -rw_timeout)."},
       {"reconnect", "", K::kBool, T::kNetwork, "", "true (profile)",
-       "Pass FFmpeg's reconnect options; clear with -reconnect=false."},
+       "FFmpeg engine only: pass FFmpeg's reconnect options; clear with -reconnect=false."},
       {"reconnect-delay-max", "", K::kValue, T::kNetwork, "SECONDS", "5 (profile)",
        "FFmpeg -reconnect_delay_max, and the cap of the restart backoff of a viewer that exits "
        "(5 s if 0)."},
       {"seg-max-retry", "", K::kValue, T::kNetwork, "N", "3 (profile)",
-       "Segment retries (FFmpeg -seg_max_retry, used only where the FFmpeg build has it)."},
+       "FFmpeg engine only: segment retries (FFmpeg -seg_max_retry, used only where the FFmpeg "
+       "build has it). Native viewers retry as hls.js does."},
       {"resolve", "", K::kValue, T::kNetwork, "IP", "",
        "Connect to this IPv4/IPv6 address instead of resolving the URL host; the Host header "
        "keeps the URL host. Needs -dangerous."},
@@ -61,7 +76,8 @@ std::vector<FlagSpec> MakeMainFlags() {
       {"tap", "", K::kBool, T::kOutput, "", "true",
        "Route traffic through the built-in measuring proxy: exact per-request bytes, TTFB and "
        "download times for http://; for https:// only the CONNECT tunnels are timed. "
-       "-tap=false goes direct."},
+       "-tap=false goes direct. FFmpeg engine only: native viewers measure every request "
+       "themselves, https included."},
       {"origin-exporters", "", K::kBool, T::kModes, "", "false",
        "With -test-origin: also start node_exporter and nginx-prometheus-exporter beside it and "
        "scrape them (as -origin-metrics would)."},
@@ -87,8 +103,8 @@ std::vector<FlagSpec> MakeMainFlags() {
       {"summary-json", "", K::kValue, T::kOutput, "FILE", "",
        "Also write the end-of-run report as JSON to FILE."},
       {"tap-log", "", K::kValue, T::kOutput, "FILE", "",
-       "Write one JSON line per request the tap measured (viewer, kind, status, bytes, TTFB, "
-       "download time) to FILE, to join with the origin's access log."},
+       "Write one JSON line per measured request (viewer, kind, status, bytes, TTFB, download "
+       "time; the tap's or the native engine's) to FILE, to join with the origin's access log."},
       // Modes.
       {"test-origin", "", K::kBool, T::kModes, "", "false",
        "Start the bundled FFmpeg+nginx test origin on loopback; it is used when no URL is given."},
@@ -97,7 +113,7 @@ std::vector<FlagSpec> MakeMainFlags() {
       {"check", "", K::kBool, T::kModes, "", "false",
        "Run one viewer for 10 s with verbose diagnostics and say whether the stream is healthy."},
       {"print-cmd", "", K::kBool, T::kModes, "", "false",
-       "Print the exact FFmpeg command of viewer 0 and exit."},
+       "Print the exact FFmpeg command of viewer 0 and exit (FFmpeg engine only)."},
       {"print-config", "", K::kBool, T::kModes, "", "false",
        "Print the effective configuration with derived memory, fd and port needs, and exit."},
       {"json", "", K::kBool, T::kModes, "", "false", "With -print-config: print JSON."},

@@ -56,6 +56,9 @@ Rows NetworkRows(const Config& c) {
 
 Rows OutputRows(const Config& c) {
   return {
+      {"engine", c.IsNative() ? fmt::format("native (vod-end {}, {})", ToString(c.vod_end),
+                                            c.pace ? "paced" : "unpaced: as fast as the network")
+                              : "ffmpeg"},
       {"tap",
        fmt::format("{}{}", YesNo(c.tap),
                    c.GetTapMode() == TapMode::kTunnels
@@ -107,6 +110,9 @@ nlohmann::json RunJson(const Config& c) {
       {"originMetrics", c.origin_metrics_urls},
       {"originExporters", c.origin_exporters},
       {"usesTap", c.UsesTap()},
+      {"engine", ToString(c.engine)},
+      {"vodEnd", ToString(c.vod_end)},
+      {"pace", c.pace},
       {"tapMode", ToString(c.GetTapMode())},
       {"tui", c.tui},
       {"logFormat", ToString(c.log_format)},
