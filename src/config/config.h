@@ -83,7 +83,7 @@ struct Config {
   Engine engine = Engine::kFfmpeg;     ///< viewers as FFmpeg processes or native players
   VodEnd vod_end = VodEnd::kRestart;   ///< native: at a VOD's end play again, or stop
   bool pace = true;  ///< native: fetch in real time (false: as fast as the network allows)
-  bool api = true;                     ///< /api/clients and /api/status on the metrics port
+  bool api = true;   ///< /api/clients and /api/status on the metrics port
   std::vector<std::string> origin_metrics_urls;  ///< origin exporters to scrape (-origin-metrics)
   bool origin_exporters = false;                 ///< -test-origin also runs node/nginx exporters
   bool test_origin = false;                      ///< start the bundled origin
