@@ -84,6 +84,9 @@ enum class EngineCount {
   kDiagnosticPipeFull,       ///< a viewer's diagnostic pipe found full (lines may be lost)
   kDiagnosticLineTruncated,  ///< over-long diagnostic lines cut
   kMediaMicrosPlayed,        ///< media time the viewers played (FFmpeg: processed), µs
+  kRebufferEvent,            ///< a native viewer's playout buffer ran empty while playing
+  kRebufferMicros,           ///< time spent rebuffering, µs
+  kPlayCompleted,            ///< a VOD played to its end
 };
 
 /// Receives engine counts. Implemented by stats; called by engines on the loop thread.

@@ -170,6 +170,11 @@ void AddTapFamilies(std::vector<MetricFamily>& out, const stats::Snapshot& s) {
            s.requests.stale_now);
   AddCounter(out, "hlsswarm_playlist_stale_events_total", "Times a viewer's playlist went stale",
              static_cast<double>(s.requests.stale_events));
+  if (!s.requests.requests_by_edge.empty()) {
+    AddLabeledCounter(out, "hlsswarm_requests_by_edge_total",
+                      "Requests per address connected to (ip:port; at most 32, then other)", "edge",
+                      s.requests.requests_by_edge, {});
+  }
 }
 
 }  // namespace
@@ -245,8 +250,15 @@ std::vector<MetricFamily> BuildFamilies(const stats::Snapshot& s, const BuildInf
                       "type", errors);
   }
   AddCounter(out, "hlsswarm_segments_skipped_total",
-             "Segments FFmpeg skipped (failed too often or expired)",
+             "Segments viewers skipped (failed too often or expired)",
              static_cast<double>(s.segments_skipped));
+  AddCounter(out, "hlsswarm_rebuffer_events_total",
+             "Times a native viewer's playout buffer ran empty while playing",
+             static_cast<double>(s.rebuffer_events));
+  AddCounter(out, "hlsswarm_rebuffer_seconds_total", "Time native viewers spent rebuffering",
+             s.rebuffer_s);
+  AddCounter(out, "hlsswarm_plays_completed_total", "VOD plays watched to the end",
+             static_cast<double>(s.plays_completed));
   AddCounter(out, "hlsswarm_playlist_reload_failures_total", "Playlist reloads that failed",
              static_cast<double>(s.playlist_reload_failures));
   AddCounter(out, "hlsswarm_reconnects_total", "Reconnects FFmpeg announced",

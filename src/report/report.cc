@@ -85,7 +85,17 @@ void TapText(std::string& out, const stats::RequestFigures& t) {
   Row(out, "buffering",
       fmt::format("{} viewers now, {} times in all", t.buffering_now, t.buffering_events));
   Row(out, "stale playlists", fmt::format("{} now, {} times in all", t.stale_now, t.stale_events));
-  if (!t.errors_by_type.empty()) Row(out, "tap errors", Joined(t.errors_by_type));
+  if (!t.errors_by_type.empty()) Row(out, "request errors", Joined(t.errors_by_type));
+  if (t.requests_by_edge.size() > 1) {
+    std::uint64_t total = 0;
+    for (const auto& [edge, n] : t.requests_by_edge) total += n;
+    std::string split;
+    for (const auto& [edge, n] : t.requests_by_edge) {
+      split += fmt::format("{}{} {} ({:.1f}%)", split.empty() ? "" : ", ", edge, n,
+                           100.0 * static_cast<double>(n) / static_cast<double>(total));
+    }
+    Row(out, "requests by edge", split);
+  }
   if (t.tunnels > 0) {
     Row(out, "https tunnels",
         fmt::format("{} ({} bytes); per-request figures for https come from "
@@ -150,7 +160,9 @@ nlohmann::json TapJson(const stats::RequestFigures& t) {
           {"stale_now", t.stale_now},
           {"stale_events", t.stale_events},
           {"tunnels", t.tunnels},
-          {"tunnel_bytes", t.tunnel_bytes}};
+          {"tunnel_bytes", t.tunnel_bytes},
+          {"source", t.source},
+          {"requests_by_edge", MapJson(t.requests_by_edge)}};
 }
 
 }  // namespace
@@ -177,6 +189,10 @@ std::string FormatText(const stats::Snapshot& s) {
   Row(out, "bytes received",
       s.requests.enabled ? fmt::format("{}", s.bytes_received) : "not measured (tap off)");
   if (s.media_played_s > 0) Row(out, "media played", Seconds(s.media_played_s));
+  if (s.engine == "native") {
+    Row(out, "rebuffering", fmt::format("{} events, {}", s.rebuffer_events, Seconds(s.rebuffer_s)));
+    Row(out, "plays completed", fmt::format("{} (VOD played to the end)", s.plays_completed));
+  }
   Row(out, "HTTP errors", Joined(s.http_errors_by_code));
   Row(out, "errors", fmt::format("{} ({})", s.TotalErrors(), Joined(s.errors_by_type)));
   Row(out, "segments",
@@ -240,6 +256,9 @@ nlohmann::json ToJson(const stats::Snapshot& s) {
       {"reconnects", s.reconnects},
       {"keepalive_retries", s.keepalive_retries},
       {"media_played_seconds", s.media_played_s},
+      {"rebuffer_events", s.rebuffer_events},
+      {"rebuffer_seconds", s.rebuffer_s},
+      {"plays_completed", s.plays_completed},
       {"startup_seconds", HistJson(s.startup_us, 1e-6)},
       {"playback_speed", HistJson(s.speed_milli, 1e-3)},
   };

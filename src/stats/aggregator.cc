@@ -72,6 +72,15 @@ void Aggregator::OnEngineCount(EngineCount what, std::uint64_t n) {
     case EngineCount::kMediaMicrosPlayed:
       media_played_us_ += n;
       break;
+    case EngineCount::kRebufferEvent:
+      s_.rebuffer_events += n;
+      break;
+    case EngineCount::kRebufferMicros:
+      rebuffer_us_ += n;
+      break;
+    case EngineCount::kPlayCompleted:
+      s_.plays_completed += n;
+      break;
   }
 }
 
@@ -104,6 +113,7 @@ Snapshot Aggregator::Take(const measure::ViewerCounts& c, double elapsed_s, Stea
   s_.requests = requests_.Take(now);
   if (s_.requests.enabled) s_.bytes_received = s_.requests.TotalBytes() + s_.requests.tunnel_bytes;
   s_.media_played_s = static_cast<double>(media_played_us_) / 1e6;
+  s_.rebuffer_s = static_cast<double>(rebuffer_us_) / 1e6;
   return s_;
 }
 

@@ -48,6 +48,7 @@ class Aggregator final : public measure::ViewerListener,
   Snapshot s_;
   RequestStats requests_;
   std::uint64_t media_played_us_ = 0;
+  std::uint64_t rebuffer_us_ = 0;
 };
 
 }  // namespace hs::stats

@@ -36,6 +36,11 @@ void RequestStats::OnRequest(const measure::RequestRecord& r) {
   }
   if (r.status > 0) k.ttfb_us.Record(Micros(r.ttfb));
   if (r.error == measure::RequestError::kNone && r.status > 0) k.total_us.Record(Micros(r.total));
+  if (!r.remote.empty()) {
+    auto& edges = figures_.requests_by_edge;
+    const bool known = edges.count(r.remote) != 0;
+    ++edges[known || edges.size() < kMaxEdges ? r.remote : std::string("other")];
+  }
   if (r.viewer_id < 0) return;
   ViewerState& v = viewers_[r.viewer_id];
   if (v.first_request == SteadyTime{}) v.first_request = r.started;

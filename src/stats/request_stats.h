@@ -36,8 +36,11 @@ struct RequestFigures {
   std::uint64_t stale_events = 0;    ///< times a viewer's playlist went stale
   int buffering_now = 0;  ///< viewers whose last 3+ segments downloaded slower than real time
   std::uint64_t buffering_events = 0;  ///< times a viewer entered that state
-  std::uint64_t tunnels = 0;           ///< https CONNECT tunnels (per-request figures unavailable)
-  std::uint64_t tunnel_bytes = 0;      ///< bytes carried by tunnels, both directions
+  /// Requests per address connected to ("ip:port"): how the load spread over a name's edges.
+  /// At most kMaxEdges labels; the rest are counted under "other".
+  std::map<std::string, std::uint64_t> requests_by_edge;
+  std::uint64_t tunnels = 0;       ///< https CONNECT tunnels (per-request figures unavailable)
+  std::uint64_t tunnel_bytes = 0;  ///< bytes carried by tunnels, both directions
 
   std::uint64_t TotalBytes() const;
   std::uint64_t TotalRequests() const;
@@ -61,6 +64,8 @@ class RequestStats {
   static constexpr int kSlowSegmentsForBuffering = 3;
   /// A media playlist counts as stale after this many reloads in a row with an unchanged body.
   static constexpr int kUnchangedReloadsForStale = 3;
+  /// Distinct edge labels kept (a bounded label set).
+  static constexpr std::size_t kMaxEdges = 32;
 
  private:
   struct PlaylistWatch {

@@ -75,8 +75,11 @@ struct Snapshot {
   std::uint64_t playlist_reload_failures = 0;
   std::uint64_t reconnects = 0;
   std::uint64_t keepalive_retries = 0;
-  std::uint64_t bytes_received = 0;  ///< body bytes (exact when measured per request; else 0)
-  double media_played_s = 0;         ///< media time the viewers played (FFmpeg: processed)
+  std::uint64_t bytes_received = 0;   ///< body bytes (exact when measured per request; else 0)
+  double media_played_s = 0;          ///< media time the viewers played (FFmpeg: processed)
+  std::uint64_t rebuffer_events = 0;  ///< native: playout buffer ran empty while playing
+  double rebuffer_s = 0;              ///< native: time spent rebuffering
+  std::uint64_t plays_completed = 0;  ///< native: VOD plays to the end
 
   /// Requests by kind, measured when records exist, else from the engine's log.
   std::map<std::string, std::uint64_t> RequestsByKind() const;
