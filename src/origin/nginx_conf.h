@@ -37,9 +37,12 @@ struct NginxOptions {
   std::string root_dir;                   ///< document root: the generator's output directory
   std::string listen_addr = "127.0.0.1";  ///< IPv4 or IPv6 literal (no brackets)
   int port = 8080;
-  int worker_processes = 0;       ///< 0 = "auto" (one per core)
-  int worker_connections = 8192;  ///< per worker; each viewer holds about 3
-  int segment_seconds = 2;        ///< sets the media playlist cache lifetime
+  int worker_processes = 0;  ///< 0 = "auto" (one per core)
+  /// Per worker; an FFmpeg viewer holds about 3 connections, a native one 1 (2 with alternate
+  /// audio). 9900 lets one worker alone carry 10,000 native viewers' worth of connections
+  /// while worker_rlimit_nofile (2 × this + 64 = 19864) stays under a 20000 hard limit.
+  int worker_connections = 9900;
+  int segment_seconds = 2;  ///< sets the media playlist cache lifetime
   /// Render `user root root;`. Set it only when the master runs as root (euid 0): nginx would
   /// otherwise run its workers as `nobody`, who cannot read a document root that sits under a
   /// 0700 directory (mkdtemp, $HOME). Without root the directive is omitted and the workers

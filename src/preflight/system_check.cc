@@ -143,8 +143,13 @@ std::string_view Qualifier(SysctlCompare c) {
 }
 
 void CheckNofile(const config::Config& config, const SystemFacts& f, std::vector<Finding>& out) {
-  const rlim_t needed = MinimumFdLimit(config.clients);
-  const auto recommended = static_cast<rlim_t>(config.ComputeDerived().recommended_fd_limit);
+  // A native viewer holds one socket (two with alternate audio) and no process or pipes.
+  const bool native = config.IsNative();
+  const rlim_t needed =
+      native ? NativeMinimumFdLimit(config.clients) : MinimumFdLimit(config.clients);
+  const auto recommended =
+      native ? NativeMinimumFdLimit(config.clients) + static_cast<rlim_t>(config.clients) + 192
+             : static_cast<rlim_t>(config.ComputeDerived().recommended_fd_limit);
   const rlim_t soft = f.nofile_soft;
   if (soft == RLIM_INFINITY || soft >= recommended) {
     out.push_back({Severity::kOk,
@@ -162,20 +167,24 @@ void CheckNofile(const config::Config& config, const SystemFacts& f, std::vector
   if (soft < needed) {
     out.push_back({Severity::kFailure,
                    fmt::format("open files limit {} (hard {}) is below the {} that {} clients need "
-                               "(8 per viewer + 64)",
-                               Limit(soft), Limit(f.nofile_hard), needed, config.clients),
+                               "({})",
+                               Limit(soft), Limit(f.nofile_hard), needed, config.clients,
+                               native ? "1 per native viewer + 64" : "8 per viewer + 64"),
                    fix});
     return;
   }
   out.push_back({Severity::kWarning,
                  fmt::format("open files limit {} (hard {}) is below the recommended {} for {} "
-                             "clients (clients*15+1000)",
-                             Limit(soft), Limit(f.nofile_hard), recommended, config.clients),
+                             "clients ({})",
+                             Limit(soft), Limit(f.nofile_hard), recommended, config.clients,
+                             native ? "clients*2+256: a second connection for alternate audio"
+                                    : "clients*15+1000"),
                  fix});
 }
 
 void CheckNproc(const config::Config& config, const SystemFacts& f, std::vector<Finding>& out) {
-  const rlim_t needed = MinimumProcLimit(config.clients);
+  // Native viewers are no processes: only the test origin's few children count.
+  const rlim_t needed = MinimumProcLimit(config.IsNative() ? 0 : config.clients);
   if (f.nproc_soft == RLIM_INFINITY || f.nproc_soft >= needed) {
     out.push_back({Severity::kOk,
                    fmt::format("process limit {} (need {} for {} clients)", Limit(f.nproc_soft),
@@ -209,7 +218,10 @@ void CheckPortRange(const config::Config& config, const SystemFacts& f, std::vec
     return;
   }
   const std::uint64_t width = (*range)[1] - (*range)[0] + 1;
-  const auto wanted = static_cast<std::uint64_t>(config.ComputeDerived().recommended_ports);
+  // FFmpeg viewers hold about 3 connections each (recommendedPorts = clients*5), native 1-2.
+  const auto wanted = config.IsNative()
+                          ? static_cast<std::uint64_t>(std::max(config.clients, 0)) * 2
+                          : static_cast<std::uint64_t>(config.ComputeDerived().recommended_ports);
   const bool ok = width >= wanted;
   out.push_back({ok ? Severity::kOk : Severity::kWarning,
                  fmt::format("ephemeral ports {}-{}: {} ports, {} recommended for {} clients "
@@ -258,6 +270,8 @@ std::optional<bool> SysctlSatisfied(const SysctlRecommendation& rec, const std::
 }
 
 rlim_t MinimumFdLimit(int clients) { return static_cast<rlim_t>(std::max(clients, 0)) * 8 + 64; }
+
+rlim_t NativeMinimumFdLimit(int clients) { return static_cast<rlim_t>(std::max(clients, 0)) + 64; }
 
 rlim_t MinimumProcLimit(int clients) { return static_cast<rlim_t>(std::max(clients, 0)) + 64; }
 

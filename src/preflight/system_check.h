@@ -80,6 +80,9 @@ bool RaiseNofileSoftLimit(rlim_t wanted);
 /// up to 3 concurrent HTTP connections (6); the 64 cover epoll, signalfd, timers, the metrics
 /// listener and its scrapes, logs and stdio. FFmpeg's own fds count against its own limit.
 rlim_t MinimumFdLimit(int clients);
+/// Descriptors \a clients native viewers need at least: 1 each (their connection; a second
+/// one for alternate audio is recommended, not required) + 64.
+rlim_t NativeMinimumFdLimit(int clients);
 
 /// Processes/threads the run needs under RLIMIT_NPROC: clients + 64 (one single-threaded FFmpeg
 /// per viewer, measured with -c copy, plus our threads, ffprobe, the test origin and slack).

@@ -130,6 +130,22 @@ TEST(SystemCheckTest, NprocRules) {
   EXPECT_EQ(MinimumFdLimit(-1), 64u);
 }
 
+TEST(SystemCheckTest, NativeViewersNeedTwoDescriptorsAndNoProcesses) {
+  // 10,000 native viewers fit this machine's hard limit of 20000 open files and 4096
+  // processes; as FFmpeg viewers they would not.
+  config::Config c = WithClients(10000);
+  c.engine = config::Engine::kNative;
+  SystemFacts facts = GoodFacts();
+  facts.nofile_soft = facts.nofile_hard = 20000;
+  facts.nproc_soft = 4096;
+  for (const Finding& f : CheckSystem(c, facts)) {
+    EXPECT_NE(f.severity, Severity::kFailure) << f.what;
+  }
+  EXPECT_EQ(NativeMinimumFdLimit(10000), 10064u);
+  c.engine = config::Engine::kFfmpeg;
+  EXPECT_TRUE(AnyFailure(CheckSystem(c, facts)));
+}
+
 TEST(SystemCheckTest, PortRangeRules) {
   // 50 clients → 250 ports recommended; 10000 clients → 50000.
   const std::tuple<int, const char*, Severity, const char*> cases[] = {
