@@ -2,6 +2,7 @@
 #include "preflight/http_fetch.h"
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 
@@ -162,6 +163,11 @@ void SetOptions(CURL* h, const std::string& url, const FetchOptions& o, Transfer
   curl_easy_setopt(h, CURLOPT_HEADERDATA, &t);
   if (headers != nullptr) curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
   if (connect_to != nullptr) curl_easy_setopt(h, CURLOPT_CONNECT_TO, connect_to);
+  // SSL_CERT_FILE names the CA bundle for OpenSSL and the native engine; libcurl does not read
+  // it by itself, so the preflight honours it the same way.
+  if (const char* ca = std::getenv("SSL_CERT_FILE"); ca != nullptr && *ca != '\0') {
+    curl_easy_setopt(h, CURLOPT_CAINFO, ca);
+  }
   if (o.insecure) {
     curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
     curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
