@@ -105,6 +105,14 @@ void Connection::Close() {
 
 void Connection::CloseSocket() {
   watch_.reset();
+  if (ssl_ && SSL_is_init_finished(ssl_.get()) == 1) {
+    // SSL_free() without a close_notify marks the session not resumable (OpenSSL's
+    // ssl_clear_bad_session), which would empty the resumption cache. One best-effort
+    // close_notify, as browsers send; a handshake that failed is dropped without one.
+    ERR_clear_error();
+    SSL_shutdown(ssl_.get());
+    ERR_clear_error();
+  }
   ssl_.reset();
   fd_.Reset();
   keep_alive_ = false;
