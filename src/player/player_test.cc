@@ -277,5 +277,324 @@ TEST_F(PlayerTest, EndListAppearingOnLivePlaysToTheEnd) {
   EXPECT_EQ(fetcher_.requests.back().at <= rec_.ended_at, true);
 }
 
+TEST_F(PlayerTest, Fmp4InitOncePerMapAndKeyOncePerUri) {
+  video_.ext = "m4s";
+  video_.map_every = 5;  // init21.mp4 for msn 105..109, init22.mp4 from 110, ...
+  video_.key_every = 4;
+  Make();
+  player_->Start();
+  RunFor(seconds(40));
+  const auto inits = fetcher_.Of(RequestKind::kInit);
+  const auto keys = fetcher_.Of(RequestKind::kKey);
+  std::set<std::string> init_urls, key_urls;
+  for (const auto* r : inits) EXPECT_TRUE(init_urls.insert(r->req.url).second) << r->req.url;
+  for (const auto* r : keys) {
+    EXPECT_TRUE(key_urls.insert(r->req.url).second) << r->req.url;
+    EXPECT_TRUE(r->req.want_body);
+  }
+  // Segments 107.. over ~40 s: 107..126 → init21..init25 and key26..key31.
+  const std::vector<std::uint64_t> msns = SegmentMsns("http://o/v/");
+  ASSERT_FALSE(msns.empty());
+  std::set<std::uint64_t> maps, key_ids;
+  for (std::uint64_t m : msns) {
+    maps.insert(m / 5);
+    key_ids.insert(m / 4);
+  }
+  EXPECT_EQ(init_urls.size(), maps.size());
+  EXPECT_EQ(key_urls.size(), key_ids.size());
+  EXPECT_EQ(*init_urls.begin(), "http://o/v/init21.mp4");
+  // Each init and key comes right before the first segment that needs it.
+  for (std::size_t i = 0; i < fetcher_.requests.size(); ++i) {
+    const auto& r = fetcher_.requests[i];
+    if (r.req.kind != RequestKind::kInit) continue;
+    ASSERT_LT(i + 1, fetcher_.requests.size());
+    EXPECT_EQ(fetcher_.requests[i + 1].req.kind, RequestKind::kSegment);
+  }
+}
+
+TEST_F(PlayerTest, ByteRangesBecomeRangeRequests) {
+  video_.byterange = true;
+  video_.map_every = 1000;
+  video_.map_range = true;
+  Make();
+  player_->Start();
+  RunFor(seconds(10));
+  const auto segs = fetcher_.Of(RequestKind::kSegment);
+  ASSERT_GE(segs.size(), 4u);
+  for (std::size_t i = 0; i < segs.size(); ++i) {
+    ASSERT_TRUE(segs[i]->req.range) << i;
+    EXPECT_EQ(segs[i]->req.url, "http://o/v/all.ts");
+    EXPECT_EQ(segs[i]->req.range->length, 1000u);
+    EXPECT_EQ(segs[i]->req.range->offset, (107 + i) * 1000);
+  }
+  const auto inits = fetcher_.Of(RequestKind::kInit);
+  ASSERT_EQ(inits.size(), 1u);
+  ASSERT_TRUE(inits[0]->req.range);
+  EXPECT_EQ(inits[0]->req.range->length, 500u);
+  EXPECT_EQ(inits[0]->req.range->offset, 0u);
+}
+
+TEST_F(PlayerTest, AudioRenditionIsFetchedAlongsideItsVariant) {
+  master_ =
+      "#EXTM3U\n"
+      "#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"aud\",NAME=\"fr\",URI=\"a/fr.m3u8\"\n"
+      "#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"aud\",NAME=\"en\",DEFAULT=YES,URI=\"a/index.m3u8\"\n"
+      "#EXT-X-STREAM-INF:BANDWIDTH=800000,AUDIO=\"aud\"\nv/index.m3u8\n";
+  audio_.seg_s = 2.0;
+  Make();
+  player_->Start();
+  RunFor(seconds(30));
+  std::size_t audio_playlists = 0;
+  for (const auto* r : fetcher_.Of(RequestKind::kMediaPlaylist)) {
+    if (r->req.url == "http://o/a/index.m3u8") {
+      ++audio_playlists;
+      EXPECT_EQ(r->req.channel, Channel::kAudio);
+    } else {
+      EXPECT_EQ(r->req.url, "http://o/v/index.m3u8");
+      EXPECT_EQ(r->req.channel, Channel::kMain);
+    }
+  }
+  EXPECT_GE(audio_playlists, 10u);
+  const std::vector<std::uint64_t> a = SegmentMsns("http://o/a/");
+  const std::vector<std::uint64_t> v = SegmentMsns("http://o/v/");
+  ASSERT_GE(a.size(), 15u);
+  EXPECT_EQ(a.front(), 107u);
+  EXPECT_EQ(v.front(), 107u);
+  EXPECT_LE(a.size() > v.size() ? a.size() - v.size() : v.size() - a.size(), 1u);
+  for (const auto* r : fetcher_.Of(RequestKind::kSegment)) {
+    EXPECT_EQ(r->req.channel,
+              r->req.url.find("/a/") != std::string::npos ? Channel::kAudio : Channel::kMain);
+  }
+  ASSERT_EQ(rec_.playing.size(), 1u);
+  EXPECT_TRUE(rec_.rebuffer_starts.empty());
+}
+
+TEST_F(PlayerTest, HighestAndLowestChooseByBandwidthFromTheMasterAlone) {
+  master_ =
+      "#EXTM3U\n"
+      "#EXT-X-STREAM-INF:BANDWIDTH=800000\nv/mid.m3u8\n"
+      "#EXT-X-STREAM-INF:BANDWIDTH=2800000\nv/high.m3u8\n"
+      "#EXT-X-STREAM-INF:BANDWIDTH=400000\nv/low.m3u8\n";
+  for (auto [choice, url] : {std::pair{config::Variant::kHighest, "http://o/v/high.m3u8"},
+                             std::pair{config::Variant::kLowest, "http://o/v/low.m3u8"},
+                             std::pair{config::Variant::kFirst, "http://o/v/mid.m3u8"},
+                             std::pair{config::Variant::kAll, "http://o/v/mid.m3u8"}}) {
+    fetcher_.requests.clear();
+    opts_.variant = choice;
+    Make();
+    player_->Start();
+    RunFor(seconds(10));
+    player_->Stop();
+    std::set<std::string> playlists;
+    for (const auto* r : fetcher_.Of(RequestKind::kMediaPlaylist)) playlists.insert(r->req.url);
+    EXPECT_EQ(playlists, std::set<std::string>{url});
+  }
+}
+
+TEST_F(PlayerTest, Segment404IsRetriedWithBackoffThenSkipped) {
+  video_.vod = true;
+  video_.initial = 10;
+  opts_.restart_vod = false;
+  override_ = [](const FetchRequest& req) -> std::optional<Response> {
+    if (req.url != "http://o/v/seg103.ts") return std::nullopt;
+    Response r;
+    r.status = 404;
+    return r;
+  };
+  Make();
+  player_->Start();
+  RunFor(seconds(120));
+  std::vector<SteadyTime> tries;
+  for (const auto* r : fetcher_.Of(RequestKind::kSegment)) {
+    if (r->req.url == "http://o/v/seg103.ts") tries.push_back(r->at);
+  }
+  ASSERT_EQ(tries.size(), 7u);  // 1 + segment_retries_on_error (6)
+  const int expected_gap_s[] = {1, 2, 4, 8, 8, 8};
+  for (std::size_t i = 1; i < tries.size(); ++i) {
+    EXPECT_NEAR(ToSeconds(tries[i] - tries[i - 1]), expected_gap_s[i - 1], 0.05) << i;
+  }
+  EXPECT_EQ(rec_.failed, 6);
+  EXPECT_EQ(rec_.skipped, 1);
+  const std::vector<std::uint64_t> msns = SegmentMsns("http://o/v/");
+  std::set<std::uint64_t> unique(msns.begin(), msns.end());
+  EXPECT_EQ(unique.size(), 10u);
+  ASSERT_EQ(rec_.completed.size(), 1u);
+  EXPECT_DOUBLE_EQ(rec_.completed[0], 18.0);  // one 2 s segment given up
+}
+
+TEST_F(PlayerTest, SegmentTimeoutsUseTheirOwnRetryCount) {
+  video_.vod = true;
+  video_.initial = 4;
+  opts_.restart_vod = false;
+  override_ = [](const FetchRequest& req) -> std::optional<Response> {
+    if (req.url != "http://o/v/seg101.ts") return std::nullopt;
+    Response r;
+    r.status = 0;
+    r.error = measure::RequestError::kTimeout;
+    r.delay = seconds(10);
+    return r;
+  };
+  Make();
+  player_->Start();
+  RunFor(seconds(200));
+  std::size_t tries = 0;
+  for (const auto* r : fetcher_.Of(RequestKind::kSegment))
+    tries += r->req.url == "http://o/v/seg101.ts";
+  EXPECT_EQ(tries, 5u);  // 1 + segment_retries_on_timeout (4)
+  EXPECT_EQ(rec_.skipped, 1);
+}
+
+TEST_F(PlayerTest, UnreachableMasterEndsWithErrorAfterSpacedRetries) {
+  override_ = [](const FetchRequest& req) -> std::optional<Response> {
+    if (req.url != kMasterUrl) return std::nullopt;
+    Response r;
+    r.status = 503;
+    return r;
+  };
+  Make();
+  player_->Start();
+  RunFor(seconds(60));
+  const auto masters = fetcher_.Of(RequestKind::kMaster);
+  ASSERT_EQ(masters.size(), 3u);  // 1 + playlist_retries (2)
+  EXPECT_GE(masters[1]->at - masters[0]->at, seconds(1));
+  EXPECT_GE(masters[2]->at - masters[1]->at, seconds(2));
+  ASSERT_EQ(rec_.ended.size(), 1u);
+  EXPECT_EQ(rec_.ended[0].first, EndReason::kError);
+  EXPECT_NE(rec_.ended[0].second.find("HTTP 503"), std::string::npos) << rec_.ended[0].second;
+  EXPECT_EQ(fetcher_.requests.size(), 3u);
+}
+
+TEST_F(PlayerTest, GarbageMediaPlaylistEndsWithErrorAfterRetries) {
+  override_ = [](const FetchRequest& req) -> std::optional<Response> {
+    if (req.kind != RequestKind::kMediaPlaylist) return std::nullopt;
+    Response r;
+    r.body = "<html>502 Bad Gateway</html>";
+    return r;
+  };
+  Make();
+  player_->Start();
+  RunFor(seconds(60));
+  EXPECT_EQ(fetcher_.Of(RequestKind::kMediaPlaylist).size(), 3u);
+  ASSERT_EQ(rec_.ended.size(), 1u);
+  EXPECT_EQ(rec_.ended[0].first, EndReason::kError);
+  EXPECT_NE(rec_.ended[0].second.find("no #EXTM3U"), std::string::npos) << rec_.ended[0].second;
+}
+
+TEST_F(PlayerTest, FailedLiveReloadsBackOffAndAreCounted) {
+  bool fail = false;
+  override_ = [&fail](const FetchRequest& req) -> std::optional<Response> {
+    if (!fail || req.kind != RequestKind::kMediaPlaylist) return std::nullopt;
+    Response r;
+    r.status = 500;
+    return r;
+  };
+  Make();
+  player_->Start();
+  RunFor(seconds(10));
+  const std::size_t before = fetcher_.Of(RequestKind::kMediaPlaylist).size();
+  fail = true;
+  RunFor(seconds(40));
+  const auto playlists = fetcher_.Of(RequestKind::kMediaPlaylist);
+  EXPECT_GE(rec_.reload_failed, 5);
+  for (std::size_t i = before + 1; i < playlists.size(); ++i) {
+    EXPECT_GE(playlists[i]->at - playlists[i - 1]->at, seconds(1)) << i;
+  }
+  EXPECT_TRUE(rec_.ended.empty());
+  fail = false;
+  RunFor(seconds(20));
+  EXPECT_GT(fetcher_.Of(RequestKind::kMediaPlaylist).size(), playlists.size());
+  EXPECT_GT(rec_.skipped, 0);  // the window moved on while reloads failed
+}
+
+TEST_F(PlayerTest, StopCancelsEverythingAndNoEventFollows) {
+  Make();
+  player_->Start();
+  RunFor(milliseconds(25));  // the first segment is in flight
+  player_->Stop();
+  EXPECT_EQ(fetcher_.cancels, 1);
+  const std::size_t requests = fetcher_.requests.size();
+  RunFor(seconds(30));
+  EXPECT_EQ(fetcher_.requests.size(), requests);
+  EXPECT_TRUE(rec_.playing.empty());
+  EXPECT_EQ(loop_.NextTimerAt(), SteadyTime::max());
+}
+
+TEST_F(PlayerTest, CompactState) {
+  Make();
+  player_->Start();
+  RunFor(seconds(20));
+  std::printf("sizeof(Player) = %zu bytes, owned heap while playing = %zu bytes (%zu per Timer)\n",
+              sizeof(Player), player_->OwnedHeapBytes(), sizeof(Timer));
+  EXPECT_LE(sizeof(Player), 512u);
+  EXPECT_LE(player_->OwnedHeapBytes(), 4 * sizeof(Timer));
+  // Every viewer's playlists come from the shared cache: one parse per distinct body.
+  Player second(loop_, opts_, fetcher_, cache_, rec_);
+  (void)second;
+  EXPECT_LE(cache_.misses(), 1 + fetcher_.Of(RequestKind::kMediaPlaylist).size());
+}
+
+TEST(PlayerPlanTest, ReloadInterval) {
+  hls::Playlist p;
+  p.target_duration_s = 6.9;  // hls.js parseInt: 6
+  p.segments.resize(3);
+  p.segments.back().duration_s = 4;
+  EXPECT_EQ(ReloadInterval(p, true, 100), seconds(6));  // far from the edge: TD
+  EXPECT_EQ(ReloadInterval(p, true, 10), seconds(4));   // near: the shorter last segment
+  EXPECT_EQ(ReloadInterval(p, false, 10), seconds(3));  // unchanged: TD/2
+  p.target_duration_s = 0;                              // at least 1
+  EXPECT_EQ(ReloadInterval(p, false, 10), milliseconds(500));
+  p.segments.back().duration_s = 0;
+  EXPECT_EQ(ReloadInterval(p, true, 0), milliseconds(100));  // never a tight loop
+}
+
+TEST(PlayerPlanTest, StartIndexAndBackoff) {
+  hls::Playlist p;
+  p.target_duration_s = 2;
+  p.segments.resize(10);
+  for (auto& s : p.segments) s.duration_s = 2;
+  EXPECT_EQ(StartIndex(p), 7u);  // 20 s, 6 s from the end
+  p.end_list = true;
+  EXPECT_EQ(StartIndex(p), 0u);
+  p.start_time_offset_s = 5;
+  EXPECT_EQ(StartIndex(p), 2u);
+  p.start_time_offset_s = -100;
+  EXPECT_EQ(StartIndex(p), 0u);
+  p.start_time_offset_s = 100;
+  EXPECT_EQ(StartIndex(p), 9u);
+  p.segments.resize(2);
+  p.end_list = false;
+  p.start_time_offset_s.reset();
+  EXPECT_EQ(StartIndex(p), 0u);  // shorter than 3 TD: from the start
+  const Duration s1 = seconds(1), s8 = seconds(8);
+  EXPECT_EQ(Backoff(1, s1, s8), seconds(1));
+  EXPECT_EQ(Backoff(3, s1, s8), seconds(4));
+  EXPECT_EQ(Backoff(40, s1, s8), seconds(8));
+}
+
+TEST(PlayerPlanTest, AudioChoiceDefaultThenAutoselectThenFirst) {
+  hls::Playlist m;
+  m.variants.resize(1);
+  m.variants[0].audio_group = "g";
+  auto add = [&m](std::string group, bool def, bool autosel, std::string uri) {
+    hls::Rendition r;
+    r.type = "AUDIO";
+    r.group_id = std::move(group);
+    r.is_default = def;
+    r.autoselect = autosel;
+    r.uri = std::move(uri);
+    m.renditions.push_back(r);
+  };
+  add("other", true, false, "x");
+  add("g", false, false, "first");
+  add("g", false, true, "auto");
+  EXPECT_EQ(ChooseAudio(m, m.variants[0])->uri, "auto");
+  add("g", true, false, "default");
+  EXPECT_EQ(ChooseAudio(m, m.variants[0])->uri, "default");
+  m.renditions.back().uri.clear();  // the default is muxed into the variant
+  EXPECT_EQ(ChooseAudio(m, m.variants[0]), nullptr);
+  m.variants[0].audio_group.clear();
+  EXPECT_EQ(ChooseAudio(m, m.variants[0]), nullptr);
+}
+
 }  // namespace
 }  // namespace hs::player
