@@ -387,7 +387,8 @@ Result<void> Parser::OnUri(std::string_view line) {
   s.program_date_time_ms = pending_pdt_ms_ ? pending_pdt_ms_ : next_pdt_ms_;
   pending_pdt_ms_.reset();
   next_pdt_ms_.reset();
-  if (s.program_date_time_ms) {
+  // An absurd EXTINF (found by the fuzz test) must not overflow the extrapolation: a year caps it.
+  if (s.program_date_time_ms && s.duration_s < 365.0 * 86400) {
     next_pdt_ms_ = *s.program_date_time_ms + std::llround(s.duration_s * 1000);
   }
   s.key_method = key_method_;

@@ -124,9 +124,17 @@ double Player::BufferedEnd() const {
 bool Player::AllTracksDone() const {
   for (const Track& t : tracks_) {
     if (!t.active) continue;
-    if (!t.playlist || !t.playlist->end_list || !t.positioned || t.op != Op::kNone) return false;
+    if (!t.playlist || !t.playlist->end_list || t.op != Op::kNone) return false;
     if (t.next_msn < t.playlist->media_sequence + t.playlist->segments.size()) return false;
   }
+  return true;
+}
+
+bool Player::EndIfNothingPlayable() {
+  // A VOD (or ended live stream) with no segment at all, or whose every segment was given up:
+  // without this the session would wait forever for a first segment.
+  if (playing_ || !AllTracksDone()) return false;
+  End(measure::EndReason::kError, "the playlist ended without a playable segment");
   return true;
 }
 

@@ -137,6 +137,7 @@ class Player {
   double Playhead(SteadyTime now) const;
   double BufferedEnd() const;
   bool AllTracksDone() const;
+  bool EndIfNothingPlayable();
   void OnMediaReceived();
   void ArmStallTimer();
   void OnStallTimer();

@@ -422,6 +422,31 @@ TEST_F(PlayerTest, Segment404IsRetriedWithBackoffThenSkipped) {
   EXPECT_DOUBLE_EQ(rec_.completed[0], 18.0);  // one 2 s segment given up
 }
 
+TEST_F(PlayerTest, VodWithoutAPlayableSegmentEndsWithError) {
+  video_.vod = true;
+  video_.initial = 2;
+  override_ = [](const FetchRequest& req) -> std::optional<Response> {
+    if (req.kind != RequestKind::kSegment) return std::nullopt;
+    Response r;
+    r.status = 410;
+    return r;
+  };
+  Make();
+  player_->Start();
+  RunFor(seconds(200));
+  EXPECT_EQ(fetcher_.Of(RequestKind::kSegment).size(), 14u);
+  EXPECT_EQ(rec_.skipped, 2);
+  ASSERT_EQ(rec_.ended.size(), 1u);
+  EXPECT_EQ(rec_.ended[0].first, EndReason::kError);
+  EXPECT_TRUE(rec_.playing.empty());
+  video_.initial = 0;  // ENDLIST and no segment at all
+  rec_.ended.clear();
+  player_->Start();
+  RunFor(seconds(5));
+  ASSERT_EQ(rec_.ended.size(), 1u);
+  EXPECT_EQ(rec_.ended[0].first, EndReason::kError);
+}
+
 TEST_F(PlayerTest, SegmentTimeoutsUseTheirOwnRetryCount) {
   video_.vod = true;
   video_.initial = 4;

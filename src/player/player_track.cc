@@ -218,7 +218,7 @@ void Player::OnPlaylistParsed(std::size_t index, const ParsedPlaylist& parsed, S
     if (gen == gen_) CompletePlay();
     return;
   }
-  Pump(index);
+  if (!EndIfNothingPlayable()) Pump(index);
 }
 
 void Player::OnPlaylistFailed(std::size_t index, std::string why) {
@@ -277,6 +277,7 @@ void Player::OnMediaDone(std::size_t index, Op op, FetchResult&& r) {
     ++t.next_msn;
     t.retry_at = SteadyTime{};
     events_.OnSegmentSkipped();
+    if (gen == gen_ && EndIfNothingPlayable()) return;
   } else {
     t.retry_at =
         Now() + Backoff(t.segment_attempts, opts_.retry_delay_first, opts_.retry_delay_max);
