@@ -74,6 +74,44 @@ std::optional<RawRange> ParseRange(std::string_view s) {
   return r;
 }
 
+// signed-decimal-floating-point of RFC 8216 §4.2 (EXT-X-START TIME-OFFSET).
+std::optional<double> ParseSignedDecimal(std::string_view s) {
+  s = Trim(s);
+  const bool negative = !s.empty() && s.front() == '-';
+  if (negative) s.remove_prefix(1);
+  const std::optional<double> d = ParseDecimal(s);
+  if (!d) return std::nullopt;
+  return negative ? -*d : *d;
+}
+
+// Reads exactly \a n digits from the front of \a s.
+std::optional<int> TakeDigits(std::string_view& s, size_t n) {
+  if (s.size() < n) return std::nullopt;
+  int v = 0;
+  for (size_t i = 0; i < n; ++i) {
+    if (s[i] < '0' || s[i] > '9') return std::nullopt;
+    v = v * 10 + (s[i] - '0');
+  }
+  s.remove_prefix(n);
+  return v;
+}
+
+bool TakeChar(std::string_view& s, std::string_view any_of) {
+  if (s.empty() || any_of.find(s.front()) == std::string_view::npos) return false;
+  s.remove_prefix(1);
+  return true;
+}
+
+// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil).
+std::int64_t DaysFromCivil(std::int64_t y, int m, int d) {
+  y -= m <= 2;
+  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const std::int64_t yoe = y - era * 400;
+  const std::int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const std::int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
+}
+
 class Parser {
  public:
   Parser(std::string_view base_url, int header_line) : base_url_(base_url), line_no_(header_line) {}
@@ -89,6 +127,7 @@ class Parser {
   Result<void> OnExtinf(std::string_view value);
   Result<void> OnKey(std::string_view value);
   Result<void> OnMap(std::string_view value);
+  Result<void> OnStart(std::string_view value);
   Result<void> OnUri(std::string_view line);
   Result<void> Finish();
   Result<AttributeList> Attributes(std::string_view tag, std::string_view value) const;
@@ -109,7 +148,10 @@ class Parser {
   std::string key_method_;
   std::string key_uri_;
   std::string map_uri_;
-  std::string last_range_uri_;  // for byte ranges that omit the offset
+  std::optional<ByteRange> map_range_;
+  std::optional<std::int64_t> pending_pdt_ms_;  // #EXT-X-PROGRAM-DATE-TIME for the next segment
+  std::optional<std::int64_t> next_pdt_ms_;     // extrapolated from the previous segment
+  std::string last_range_uri_;                  // for byte ranges that omit the offset
   std::uint64_t last_range_end_ = 0;
 };
 
@@ -173,6 +215,17 @@ Result<void> Parser::OnTag(std::string_view name, std::string_view value) {
     playlist_.playlist_type = std::string(Trim(value));
   } else if (name == "EXT-X-DISCONTINUITY") {
     pending_discontinuity_ = true;
+    next_pdt_ms_.reset();  // the timeline restarts: no extrapolation across a discontinuity
+  } else if (name == "EXT-X-DISCONTINUITY-SEQUENCE") {
+    const std::optional<std::uint64_t> n = ParseUint(value);
+    if (!n) return LineError(fmt::format("bad #EXT-X-DISCONTINUITY-SEQUENCE \"{}\"", value));
+    playlist_.discontinuity_sequence = *n;
+    saw_media_tag_ = true;
+  } else if (name == "EXT-X-PROGRAM-DATE-TIME") {
+    pending_pdt_ms_ = ParseDateTimeMs(value);
+    if (!pending_pdt_ms_) Warn(fmt::format("bad #EXT-X-PROGRAM-DATE-TIME \"{}\"", value));
+  } else if (name == "EXT-X-START") {
+    return OnStart(value);
   } else if (name == "EXT-X-KEY") {
     return OnKey(value);
   } else if (name == "EXT-X-MAP") {
@@ -229,6 +282,7 @@ Result<void> Parser::OnMedia(std::string_view value) {
   r.name = std::string(attrs->Find("NAME").value_or(""));
   r.language = std::string(attrs->Find("LANGUAGE").value_or(""));
   r.is_default = attrs->Find("DEFAULT").value_or("") == "YES";
+  r.autoselect = attrs->Find("AUTOSELECT").value_or("") == "YES";
   if (const auto uri = attrs->Find("URI"); uri && !uri->empty()) r.uri = Resolve(*uri);
   playlist_.renditions.push_back(std::move(r));
   return {};
@@ -273,11 +327,28 @@ Result<void> Parser::OnMap(std::string_view value) {
   if (!attrs) return tl::unexpected(attrs.error());
   const std::optional<std::string_view> uri = attrs->Find("URI");
   if (!uri || uri->empty()) return LineError("#EXT-X-MAP without URI");
-  if (const auto range = attrs->Find("BYTERANGE"); range && !ParseRange(*range)) {
-    return LineError(fmt::format("bad #EXT-X-MAP BYTERANGE \"{}\"", *range));
+  map_range_.reset();
+  if (const auto range = attrs->Find("BYTERANGE")) {
+    const std::optional<RawRange> r = ParseRange(*range);
+    if (!r) return LineError(fmt::format("bad #EXT-X-MAP BYTERANGE \"{}\"", *range));
+    map_range_ = ByteRange{r->length, r->offset.value_or(0)};
   }
   map_uri_ = Resolve(*uri);
   saw_media_tag_ = true;
+  return {};
+}
+
+Result<void> Parser::OnStart(std::string_view value) {
+  Result<AttributeList> attrs = Attributes("EXT-X-START", value);
+  if (!attrs) return tl::unexpected(attrs.error());
+  const std::optional<std::string_view> offset = attrs->Find("TIME-OFFSET");
+  const std::optional<double> d = offset ? ParseSignedDecimal(*offset) : std::nullopt;
+  if (!d) {
+    Warn("#EXT-X-START without a valid TIME-OFFSET (ignored)");
+    return {};
+  }
+  playlist_.start_time_offset_s = *d;
+  playlist_.start_precise = attrs->Find("PRECISE").value_or("") == "YES";
   return {};
 }
 
@@ -312,6 +383,14 @@ Result<void> Parser::OnUri(std::string_view line) {
     last_range_uri_.clear();
   }
   s.map_uri = map_uri_;
+  s.map_byte_range = map_range_;
+  s.program_date_time_ms = pending_pdt_ms_ ? pending_pdt_ms_ : next_pdt_ms_;
+  pending_pdt_ms_.reset();
+  next_pdt_ms_.reset();
+  // An absurd EXTINF (found by the fuzz test) must not overflow the extrapolation: a year caps it.
+  if (s.program_date_time_ms && s.duration_s < 365.0 * 86400) {
+    next_pdt_ms_ = *s.program_date_time_ms + std::llround(s.duration_s * 1000);
+  }
   s.key_method = key_method_;
   s.key_uri = key_uri_;
   s.discontinuity = std::exchange(pending_discontinuity_, false);
@@ -356,6 +435,50 @@ void Parser::Warn(std::string_view what) {
 }
 
 }  // namespace
+
+std::optional<std::int64_t> ParseDateTimeMs(std::string_view text) {
+  std::string_view s = Trim(text);
+  const auto year = TakeDigits(s, 4);
+  if (!year || !TakeChar(s, "-")) return std::nullopt;
+  const auto month = TakeDigits(s, 2);
+  if (!month || !TakeChar(s, "-")) return std::nullopt;
+  const auto day = TakeDigits(s, 2);
+  if (!day || !TakeChar(s, "Tt ")) return std::nullopt;
+  const auto hour = TakeDigits(s, 2);
+  if (!hour || !TakeChar(s, ":")) return std::nullopt;
+  const auto minute = TakeDigits(s, 2);
+  if (!minute || !TakeChar(s, ":")) return std::nullopt;
+  const auto second = TakeDigits(s, 2);
+  if (!second || *month < 1 || *month > 12 || *day < 1 || *day > 31 || *hour > 23 || *minute > 59 ||
+      *second > 60) {
+    return std::nullopt;
+  }
+  std::int64_t ms = 0;
+  if (TakeChar(s, ".,")) {
+    int scale = 100, digits = 0;
+    while (!s.empty() && s.front() >= '0' && s.front() <= '9') {
+      ms += (s.front() - '0') * scale;
+      scale /= 10;
+      ++digits;
+      s.remove_prefix(1);
+    }
+    if (digits == 0) return std::nullopt;
+  }
+  std::int64_t zone_s = 0;
+  if (!TakeChar(s, "Zz") && !s.empty() && (s.front() == '+' || s.front() == '-')) {
+    const int sign = s.front() == '-' ? -1 : 1;
+    s.remove_prefix(1);
+    const auto zh = TakeDigits(s, 2);
+    TakeChar(s, ":");
+    const auto zm = s.empty() ? std::optional<int>(0) : TakeDigits(s, 2);
+    if (!zh || !zm || *zh > 23 || *zm > 59) return std::nullopt;
+    zone_s = sign * (*zh * 3600 + *zm * 60);
+  }
+  if (!s.empty()) return std::nullopt;
+  const std::int64_t days = DaysFromCivil(*year, *month, *day);
+  const std::int64_t secs = days * 86400 + *hour * 3600 + *minute * 60 + *second - zone_s;
+  return secs * 1000 + ms;
+}
 
 std::string QuoteBodyStart(std::string_view body, size_t max_chars) {
   body = SkipBomAndSpace(body);

@@ -37,6 +37,7 @@ struct Rendition {
   std::string name;         ///< NAME
   std::string language;     ///< LANGUAGE, or ""
   bool is_default = false;  ///< DEFAULT=YES
+  bool autoselect = false;  ///< AUTOSELECT=YES
   std::string uri;          ///< absolute; "" when the rendition is muxed into the variant
 };
 
@@ -52,25 +53,34 @@ struct Segment {
   std::string title;      ///< the #EXTINF title after the comma, usually ""
   std::string uri;        ///< absolute
   std::optional<ByteRange> byte_range;
-  std::string map_uri;         ///< absolute URI of the #EXT-X-MAP init section, or ""
+  std::string map_uri;                      ///< absolute URI of the #EXT-X-MAP init section, or ""
+  std::optional<ByteRange> map_byte_range;  ///< #EXT-X-MAP BYTERANGE (omitted offset = 0)
   std::string key_method;      ///< #EXT-X-KEY METHOD in force ("AES-128", ...), "" = none
   std::string key_uri;         ///< absolute key URI in force, or ""
   bool discontinuity = false;  ///< preceded by #EXT-X-DISCONTINUITY
+  /// Wall-clock time of the segment's first sample, milliseconds since the Unix epoch: from
+  /// #EXT-X-PROGRAM-DATE-TIME, or extrapolated from the previous segment's (its time plus its
+  /// EXTINF) until the next #EXT-X-DISCONTINUITY, as hls.js does. nullopt when unknown.
+  std::optional<std::int64_t> program_date_time_ms;
 };
 
 /// A parsed playlist: either a master playlist (variants/renditions set, segments empty) or a
 /// media playlist (segments set, variants empty).
 struct Playlist {
   bool is_master = false;
-  int version = 1;                      ///< #EXT-X-VERSION (1 when absent)
-  std::vector<VariantStream> variants;  ///< master: in playlist order
-  std::vector<Rendition> renditions;    ///< master: #EXT-X-MEDIA tags in order
-  double target_duration_s = 0;         ///< media: #EXT-X-TARGETDURATION (0 if missing)
-  std::uint64_t media_sequence = 0;     ///< media: #EXT-X-MEDIA-SEQUENCE (0 when absent)
-  bool end_list = false;                ///< media: #EXT-X-ENDLIST present (VOD or ended)
-  std::string playlist_type;            ///< media: #EXT-X-PLAYLIST-TYPE ("VOD", "EVENT" or "")
-  std::vector<Segment> segments;        ///< media: in playlist order
-  std::vector<std::string> warnings;    ///< tolerated oddities, one line each ("line 7: ...")
+  int version = 1;                           ///< #EXT-X-VERSION (1 when absent)
+  std::vector<VariantStream> variants;       ///< master: in playlist order
+  std::vector<Rendition> renditions;         ///< master: #EXT-X-MEDIA tags in order
+  double target_duration_s = 0;              ///< media: #EXT-X-TARGETDURATION (0 if missing)
+  std::uint64_t media_sequence = 0;          ///< media: #EXT-X-MEDIA-SEQUENCE (0 when absent)
+  bool end_list = false;                     ///< media: #EXT-X-ENDLIST present (VOD or ended)
+  std::string playlist_type;                 ///< media: #EXT-X-PLAYLIST-TYPE ("VOD", "EVENT" or "")
+  std::uint64_t discontinuity_sequence = 0;  ///< media: #EXT-X-DISCONTINUITY-SEQUENCE
+  /// #EXT-X-START TIME-OFFSET in seconds (negative: from the end of the playlist), if present.
+  std::optional<double> start_time_offset_s;
+  bool start_precise = false;         ///< #EXT-X-START PRECISE=YES
+  std::vector<Segment> segments;      ///< media: in playlist order
+  std::vector<std::string> warnings;  ///< tolerated oddities, one line each ("line 7: ...")
 
   /// True for a media playlist that may still grow (no #EXT-X-ENDLIST).
   bool IsLive() const { return !is_master && !end_list; }
@@ -85,6 +95,11 @@ struct Playlist {
 /// URI line, a playlist that mixes master and media tags). Unknown tags and comments are ignored.
 /// Pure; thread-safe.
 Result<Playlist> ParsePlaylist(std::string_view body, std::string_view base_url);
+
+/// Parses an ISO 8601 / RFC 3339 date-time as #EXT-X-PROGRAM-DATE-TIME writes it
+/// ("2010-02-19T14:54:23.031+08:00", "...Z", "...+0800", no zone = UTC) into milliseconds since
+/// the Unix epoch; nullopt when malformed. Pure.
+std::optional<std::int64_t> ParseDateTimeMs(std::string_view text);
 
 /// Up to \a max_chars characters from the start of \a body for an error message: a BOM and
 /// leading whitespace skipped, whitespace runs folded to one space, other control and non-ASCII

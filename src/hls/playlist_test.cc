@@ -222,3 +222,71 @@ TEST(PlaylistTest, QuoteBodyStartFoldsAndTruncates) {
 
 }  // namespace
 }  // namespace hs::hls
+
+namespace hs::hls {
+namespace {
+
+TEST(PlaylistTest, ParsesStartDiscontinuitySequenceAndProgramDateTime) {
+  Result<Playlist> p = ParsePlaylist(R"(#EXTM3U
+#EXT-X-TARGETDURATION:2
+#EXT-X-MEDIA-SEQUENCE:7
+#EXT-X-DISCONTINUITY-SEQUENCE:3
+#EXT-X-START:TIME-OFFSET=-4.5,PRECISE=YES
+#EXT-X-MAP:URI="init.mp4",BYTERANGE="600@0"
+#EXT-X-PROGRAM-DATE-TIME:2024-01-02T03:04:05.250Z
+#EXTINF:2.0,
+a.m4s
+#EXTINF:2.0,
+b.m4s
+#EXT-X-DISCONTINUITY
+#EXT-X-MAP:URI="init2.mp4",BYTERANGE="700"
+#EXTINF:2.0,
+c.m4s
+#EXT-X-PROGRAM-DATE-TIME:2024-01-02T05:04:05+02:00
+#EXTINF:2.0,
+d.m4s
+)",
+                                     "http://h/x/p.m3u8");
+  ASSERT_TRUE(p) << p.error().detail;
+  EXPECT_EQ(p->discontinuity_sequence, 3u);
+  EXPECT_EQ(p->start_time_offset_s, -4.5);
+  EXPECT_TRUE(p->start_precise);
+  ASSERT_EQ(p->segments.size(), 4u);
+  const std::int64_t t = 1704164645250;  // 2024-01-02T03:04:05.250Z
+  EXPECT_EQ(p->segments[0].program_date_time_ms, t);
+  EXPECT_EQ(p->segments[1].program_date_time_ms, t + 2000);      // extrapolated
+  EXPECT_EQ(p->segments[2].program_date_time_ms, std::nullopt);  // after a discontinuity
+  EXPECT_EQ(p->segments[3].program_date_time_ms, t - 250);
+  EXPECT_EQ(p->segments[0].map_uri, "http://h/x/init.mp4");
+  ASSERT_TRUE(p->segments[0].map_byte_range);
+  EXPECT_EQ(p->segments[0].map_byte_range->length, 600u);
+  EXPECT_EQ(p->segments[2].map_uri, "http://h/x/init2.mp4");
+  EXPECT_EQ(p->segments[2].map_byte_range->length, 700u);
+  EXPECT_EQ(p->segments[2].map_byte_range->offset, 0u);
+}
+
+TEST(PlaylistTest, DateTimeParser) {
+  EXPECT_EQ(ParseDateTimeMs("1970-01-01T00:00:00Z"), 0);
+  EXPECT_EQ(ParseDateTimeMs("1970-01-01T01:00:00+0100"), 0);
+  EXPECT_EQ(ParseDateTimeMs("1970-01-01T00:00:01.5"), 1500);
+  EXPECT_EQ(ParseDateTimeMs("2000-03-01T00:00:00-01:00"), 951868800000 + 3600000);
+  EXPECT_EQ(ParseDateTimeMs("2000-13-01T00:00:00Z"), std::nullopt);
+  EXPECT_EQ(ParseDateTimeMs("2000-01-01 00:00"), std::nullopt);
+  EXPECT_EQ(ParseDateTimeMs("2000-01-01T00:00:00Zjunk"), std::nullopt);
+  EXPECT_EQ(ParseDateTimeMs(""), std::nullopt);
+}
+
+TEST(PlaylistTest, RenditionAutoselect) {
+  Result<Playlist> p = ParsePlaylist(R"(#EXTM3U
+#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="a",NAME="x",AUTOSELECT=YES,URI="a.m3u8"
+#EXT-X-STREAM-INF:BANDWIDTH=1,AUDIO="a"
+v.m3u8
+)",
+                                     "");
+  ASSERT_TRUE(p);
+  EXPECT_TRUE(p->renditions[0].autoselect);
+  EXPECT_FALSE(p->renditions[0].is_default);
+}
+
+}  // namespace
+}  // namespace hs::hls

@@ -1,0 +1,561 @@
+// hls-swarm — Copyright (C) 2026 the hls-swarm authors. MIT licence.
+// The player on a fake clock against a generated origin: live start, sequence tracking, reload
+// pacing (RFC 8216 §6.3.3/§6.3.4, hls.js), VOD pacing and end, init/key/byterange, audio,
+// rebuffering and failures. No sockets, no sleeps.
+#include "player/player.h"
+
+#include <set>
+
+#include <gtest/gtest.h>
+
+#include "player/player_test_util.h"
+
+namespace hs::player {
+namespace {
+
+using measure::EndReason;
+using measure::RequestKind;
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+using testing::FakeFetcher;
+using testing::Recorder;
+using testing::Response;
+using testing::Stream;
+
+constexpr const char* kMasterUrl = "http://o/master.m3u8";
+
+struct PlayerTest : ::testing::Test {
+  FakeClock clock_;
+  EventLoop loop_{clock_};
+  FakeFetcher fetcher_{loop_};
+  PlaylistCache cache_;
+  Recorder rec_{clock_};
+  PlayerOptions opts_;
+  std::unique_ptr<Player> player_;
+  SteadyTime t0_ = clock_.Now();
+  Stream video_;
+  Stream audio_;
+  std::string master_ = "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=800000\nv/index.m3u8\n";
+  Duration segment_delay_ = milliseconds(10);
+  std::function<std::optional<Response>(const FetchRequest&)> override_;
+
+  PlayerTest() {
+    video_.t0 = audio_.t0 = t0_;
+    audio_.prefix = "http://o/a/";
+    opts_.url = kMasterUrl;
+    fetcher_.route = [this](const FetchRequest& req, SteadyTime now) {
+      if (override_) {
+        if (std::optional<Response> r = override_(req)) return *r;
+      }
+      Response r;
+      if (req.url == kMasterUrl) {
+        r.body = master_;
+      } else if (req.url.rfind(video_.prefix, 0) == 0 &&
+                 req.url.find(".m3u8") != std::string::npos) {
+        r.body = video_.Body(now);
+      } else if (req.url.rfind(audio_.prefix, 0) == 0 &&
+                 req.url.find(".m3u8") != std::string::npos) {
+        r.body = audio_.Body(now);
+      } else if (req.url.find("/v/") != std::string::npos ||
+                 req.url.find("/a/") != std::string::npos) {
+        r.delay = segment_delay_;
+        r.body = "media";
+      } else {
+        r.status = 404;
+      }
+      return r;
+    };
+  }
+
+  void Make() { player_ = std::make_unique<Player>(loop_, opts_, fetcher_, cache_, rec_); }
+  void RunUntil(SteadyTime until) {
+    loop_.RunOnce(Duration::zero());
+    for (int guard = 0; guard < 1000000; ++guard) {
+      const SteadyTime next = loop_.NextTimerAt();
+      if (next > until) break;
+      if (next > clock_.Now()) clock_.Advance(next - clock_.Now());
+      loop_.RunOnce(Duration::zero());
+    }
+    if (until > clock_.Now()) clock_.Advance(until - clock_.Now());
+    loop_.RunOnce(Duration::zero());
+  }
+  void RunFor(Duration d) { RunUntil(clock_.Now() + d); }
+
+  // The media sequence numbers of the segment requests for URLs under \a prefix, in order.
+  std::vector<std::uint64_t> SegmentMsns(const std::string& prefix) const {
+    std::vector<std::uint64_t> out;
+    for (const auto* r : fetcher_.Of(RequestKind::kSegment)) {
+      if (r->req.url.rfind(prefix, 0) != 0) continue;
+      const auto pos = r->req.url.find("seg");
+      if (pos != std::string::npos) out.push_back(std::stoull(r->req.url.substr(pos + 3)));
+    }
+    return out;
+  }
+};
+
+TEST_F(PlayerTest, LiveStartsThreeTargetDurationsFromTheEdgeAndFetchesEachSegmentOnce) {
+  Make();
+  player_->Start();
+  RunFor(seconds(60));
+  EXPECT_EQ(fetcher_.Of(RequestKind::kMaster).size(), 1u);
+  // At t0 the window is msn 104..109 (12 s); 3 × TD = 6 s from its end is msn 107.
+  const std::vector<std::uint64_t> msns = SegmentMsns("http://o/v/");
+  ASSERT_GE(msns.size(), 30u);
+  EXPECT_EQ(msns.front(), 107u);
+  for (std::size_t i = 1; i < msns.size(); ++i) ASSERT_EQ(msns[i], msns[i - 1] + 1) << i;
+  // Start to edge back to back (3 segments within the first ~100 ms), then one per new segment.
+  const auto segs = fetcher_.Of(RequestKind::kSegment);
+  EXPECT_LT(segs[2]->at - t0_, milliseconds(200));
+  EXPECT_GT(segs[3]->at - t0_, seconds(1));
+  ASSERT_EQ(rec_.playing.size(), 1u);
+  EXPECT_EQ(rec_.playing[0].second, milliseconds(30));  // master, playlist, first segment
+  EXPECT_EQ(rec_.skipped, 0);
+  EXPECT_TRUE(rec_.rebuffer_starts.empty());
+  EXPECT_TRUE(rec_.ended.empty());
+  EXPECT_EQ(fetcher_.Of(RequestKind::kMaster)[0]->req.channel, Channel::kMain);
+  EXPECT_EQ(segs[0]->req.media_duration_s, 2.0);
+  EXPECT_EQ(segs[0]->req.total_timeout, seconds(120));
+}
+
+// RFC 8216 §6.3.4 / hls.js computeReloadInterval: changed → TD (or the last segment when
+// shorter, near the edge), unchanged → TD/2, measured from the start of the previous reload.
+void ExpectReloadSpacing(const FakeFetcher& fetcher, const std::string& url, double td,
+                         double last_seg_s, int* unchanged_seen) {
+  std::vector<const testing::Request*> reloads;
+  for (const auto* r : fetcher.Of(RequestKind::kMediaPlaylist)) {
+    if (r->req.url == url) reloads.push_back(r);
+  }
+  ASSERT_GE(reloads.size(), 5u);
+  for (std::size_t i = 1; i < reloads.size(); ++i) {
+    const bool changed = i == 1 || reloads[i - 1]->body != reloads[i - 2]->body;
+    const double expected = changed ? std::min(td, last_seg_s) : td / 2;
+    const double gap = ToSeconds(reloads[i]->at - reloads[i - 1]->at);
+    EXPECT_NEAR(gap, expected, expected * 0.1) << "reload " << i << (changed ? " changed" : "");
+    if (!changed) ++*unchanged_seen;
+  }
+}
+
+TEST_F(PlayerTest, LiveReloadSpacingFollowsRfc8216AndHlsJs) {
+  // The origin adds a 4 s segment every 6 s: some reloads find nothing new.
+  video_.appear_every_s = 6;
+  video_.seg_s = 4;
+  video_.target_duration = 4;
+  video_.initial = 12;
+  Make();
+  player_->Start();
+  RunFor(seconds(120));
+  int unchanged = 0;
+  ExpectReloadSpacing(fetcher_, "http://o/v/index.m3u8", 4, 4, &unchanged);
+  EXPECT_GT(unchanged, 3);
+  // Segments arrive slower than real time: the playhead catches up with the buffer.
+  EXPECT_FALSE(rec_.rebuffer_starts.empty());
+  const std::vector<std::uint64_t> msns = SegmentMsns("http://o/v/");
+  for (std::size_t i = 1; i < msns.size(); ++i) ASSERT_EQ(msns[i], msns[i - 1] + 1) << i;
+}
+
+TEST_F(PlayerTest, LiveReloadEveryTargetDurationWhenTheStreamKeepsUp) {
+  Make();
+  player_->Start();
+  RunFor(seconds(40));
+  int unchanged = 0;
+  ExpectReloadSpacing(fetcher_, "http://o/v/index.m3u8", 2, 2, &unchanged);
+}
+
+TEST_F(PlayerTest, ExtXStartTimeOffsetWins) {
+  video_.extra_header = "#EXT-X-START:TIME-OFFSET=-10.0\n";
+  Make();
+  player_->Start();
+  RunFor(seconds(5));
+  // Window 104..109 = 12 s; 10 s from the end is 2 s in: msn 105.
+  ASSERT_FALSE(SegmentMsns("http://o/v/").empty());
+  EXPECT_EQ(SegmentMsns("http://o/v/").front(), 105u);
+}
+
+TEST_F(PlayerTest, MediaPlaylistUrlPlaysDirectly) {
+  opts_.url = "http://o/v/index.m3u8";
+  Make();
+  player_->Start();
+  RunFor(seconds(10));
+  EXPECT_EQ(fetcher_.requests.front().req.kind, RequestKind::kMaster);
+  EXPECT_EQ(SegmentMsns("http://o/v/").front(), 107u);
+  EXPECT_EQ(rec_.playing.size(), 1u);
+}
+
+TEST_F(PlayerTest, SegmentsThatLeaveTheWindowUnfetchedAreSkipped) {
+  video_.window = 3;
+  segment_delay_ = seconds(5);  // 2 s of media every 5 s: the window overtakes the player
+  Make();
+  player_->Start();
+  RunFor(seconds(60));
+  EXPECT_GT(rec_.skipped, 0);
+  const std::vector<std::uint64_t> msns = SegmentMsns("http://o/v/");
+  for (std::size_t i = 1; i < msns.size(); ++i) ASSERT_GT(msns[i], msns[i - 1]) << i;
+  std::set<std::uint64_t> unique(msns.begin(), msns.end());
+  EXPECT_EQ(unique.size(), msns.size());
+  EXPECT_EQ(rec_.rebuffer_starts.size(),
+            rec_.rebuffer_ends.size() + (player_->BufferedAheadSeconds() <= 0 ? 1 : 0));
+}
+
+TEST_F(PlayerTest, VodStaysWithinMaxBufferAheadOfThePlayhead) {
+  video_.vod = true;
+  video_.initial = 100;  // 200 s
+  opts_.restart_vod = false;
+  Make();
+  player_->Start();
+  RunFor(seconds(400));
+  ASSERT_EQ(rec_.playing.size(), 1u);
+  const SteadyTime playing_at = rec_.playing[0].first;
+  const auto segs = fetcher_.Of(RequestKind::kSegment);
+  ASSERT_EQ(segs.size(), 100u);
+  double max_ahead = 0;
+  for (std::size_t i = 0; i < segs.size(); ++i) {
+    const double playhead = std::max(0.0, ToSeconds(segs[i]->at - playing_at));
+    const double media_end = 2.0 * static_cast<double>(i + 1);
+    max_ahead = std::max(max_ahead, media_end - playhead);
+    EXPECT_LE(media_end - playhead, 30.0 + 2.0 + 1e-6) << i;
+  }
+  EXPECT_GT(max_ahead, 30.0);  // the buffer did fill up to the limit
+  const std::vector<std::uint64_t> msns = SegmentMsns("http://o/v/");
+  EXPECT_EQ(msns.front(), 100u);
+  ASSERT_EQ(rec_.completed.size(), 1u);
+  EXPECT_DOUBLE_EQ(rec_.completed[0], 200.0);
+  ASSERT_EQ(rec_.ended.size(), 1u);
+  EXPECT_EQ(rec_.ended[0].first, EndReason::kEndOfStream);
+  EXPECT_EQ(rec_.ended_at - rec_.completed_at[0], seconds(2));
+  EXPECT_NEAR(ToSeconds(rec_.completed_at[0] - playing_at), 200.0, 0.01);
+  EXPECT_TRUE(rec_.rebuffer_starts.empty());
+  EXPECT_EQ(fetcher_.Of(RequestKind::kMediaPlaylist).size(), 1u);  // a VOD is not reloaded
+}
+
+TEST_F(PlayerTest, VodRestartsFromTheMasterAfterThePause) {
+  video_.vod = true;
+  video_.initial = 5;
+  Make();
+  player_->Start();
+  RunFor(seconds(30));
+  ASSERT_GE(rec_.completed.size(), 2u);
+  EXPECT_EQ(rec_.completed[0], 10.0);
+  const auto masters = fetcher_.Of(RequestKind::kMaster);
+  ASSERT_GE(masters.size(), 2u);
+  EXPECT_EQ(masters[1]->at, rec_.completed_at[0] + seconds(2));
+  EXPECT_EQ(rec_.playing.size(), masters.size());
+  EXPECT_EQ(rec_.playing[1].second, milliseconds(30));
+  EXPECT_TRUE(rec_.ended.empty());
+}
+
+TEST_F(PlayerTest, RebufferingWhenSegmentsArriveSlowerThanRealTime) {
+  video_.vod = true;
+  video_.initial = 10;
+  opts_.restart_vod = false;
+  segment_delay_ = seconds(3);
+  Make();
+  player_->Start();
+  RunFor(seconds(60));
+  EXPECT_GE(rec_.rebuffer_starts.size(), 5u);
+  EXPECT_EQ(rec_.rebuffer_ends.size(), rec_.rebuffer_starts.size());
+  for (Duration d : rec_.rebuffer_ends) EXPECT_EQ(d, seconds(1));  // 3 s per 2 s segment
+  ASSERT_EQ(rec_.completed.size(), 1u);
+  EXPECT_DOUBLE_EQ(rec_.completed[0], 20.0);
+}
+
+TEST_F(PlayerTest, EndListAppearingOnLivePlaysToTheEnd) {
+  video_.end_after = 16;  // msn 100..115
+  opts_.restart_vod = false;
+  Make();
+  player_->Start();
+  RunFor(seconds(60));
+  const std::vector<std::uint64_t> msns = SegmentMsns("http://o/v/");
+  ASSERT_FALSE(msns.empty());
+  EXPECT_EQ(msns.back(), 115u);
+  ASSERT_EQ(rec_.completed.size(), 1u);
+  EXPECT_DOUBLE_EQ(rec_.completed[0], 2.0 * static_cast<double>(msns.size()));
+  ASSERT_EQ(rec_.ended.size(), 1u);
+  EXPECT_EQ(rec_.ended[0].first, EndReason::kEndOfStream);
+  const auto playlists = fetcher_.Of(RequestKind::kMediaPlaylist);
+  EXPECT_LT(playlists.back()->at, rec_.ended_at);
+  EXPECT_EQ(fetcher_.requests.back().at <= rec_.ended_at, true);
+}
+
+TEST_F(PlayerTest, Fmp4InitOncePerMapAndKeyOncePerUri) {
+  video_.ext = "m4s";
+  video_.map_every = 5;  // init21.mp4 for msn 105..109, init22.mp4 from 110, ...
+  video_.key_every = 4;
+  Make();
+  player_->Start();
+  RunFor(seconds(40));
+  const auto inits = fetcher_.Of(RequestKind::kInit);
+  const auto keys = fetcher_.Of(RequestKind::kKey);
+  std::set<std::string> init_urls, key_urls;
+  for (const auto* r : inits) EXPECT_TRUE(init_urls.insert(r->req.url).second) << r->req.url;
+  for (const auto* r : keys) {
+    EXPECT_TRUE(key_urls.insert(r->req.url).second) << r->req.url;
+    EXPECT_TRUE(r->req.want_body);
+  }
+  // Segments 107.. over ~40 s: 107..126 → init21..init25 and key26..key31.
+  const std::vector<std::uint64_t> msns = SegmentMsns("http://o/v/");
+  ASSERT_FALSE(msns.empty());
+  std::set<std::uint64_t> maps, key_ids;
+  for (std::uint64_t m : msns) {
+    maps.insert(m / 5);
+    key_ids.insert(m / 4);
+  }
+  EXPECT_EQ(init_urls.size(), maps.size());
+  EXPECT_EQ(key_urls.size(), key_ids.size());
+  EXPECT_EQ(*init_urls.begin(), "http://o/v/init21.mp4");
+  // Each init and key comes right before the first segment that needs it.
+  for (std::size_t i = 0; i < fetcher_.requests.size(); ++i) {
+    const auto& r = fetcher_.requests[i];
+    if (r.req.kind != RequestKind::kInit) continue;
+    ASSERT_LT(i + 1, fetcher_.requests.size());
+    EXPECT_EQ(fetcher_.requests[i + 1].req.kind, RequestKind::kSegment);
+  }
+}
+
+TEST_F(PlayerTest, ByteRangesBecomeRangeRequests) {
+  video_.byterange = true;
+  video_.map_every = 1000;
+  video_.map_range = true;
+  Make();
+  player_->Start();
+  RunFor(seconds(10));
+  const auto segs = fetcher_.Of(RequestKind::kSegment);
+  ASSERT_GE(segs.size(), 4u);
+  for (std::size_t i = 0; i < segs.size(); ++i) {
+    ASSERT_TRUE(segs[i]->req.range) << i;
+    EXPECT_EQ(segs[i]->req.url, "http://o/v/all.ts");
+    EXPECT_EQ(segs[i]->req.range->length, 1000u);
+    EXPECT_EQ(segs[i]->req.range->offset, (107 + i) * 1000);
+  }
+  const auto inits = fetcher_.Of(RequestKind::kInit);
+  ASSERT_EQ(inits.size(), 1u);
+  ASSERT_TRUE(inits[0]->req.range);
+  EXPECT_EQ(inits[0]->req.range->length, 500u);
+  EXPECT_EQ(inits[0]->req.range->offset, 0u);
+}
+
+TEST_F(PlayerTest, AudioRenditionIsFetchedAlongsideItsVariant) {
+  master_ =
+      "#EXTM3U\n"
+      "#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"aud\",NAME=\"fr\",URI=\"a/fr.m3u8\"\n"
+      "#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"aud\",NAME=\"en\",DEFAULT=YES,URI=\"a/index.m3u8\"\n"
+      "#EXT-X-STREAM-INF:BANDWIDTH=800000,AUDIO=\"aud\"\nv/index.m3u8\n";
+  audio_.seg_s = 2.0;
+  Make();
+  player_->Start();
+  RunFor(seconds(30));
+  std::size_t audio_playlists = 0;
+  for (const auto* r : fetcher_.Of(RequestKind::kMediaPlaylist)) {
+    if (r->req.url == "http://o/a/index.m3u8") {
+      ++audio_playlists;
+      EXPECT_EQ(r->req.channel, Channel::kAudio);
+    } else {
+      EXPECT_EQ(r->req.url, "http://o/v/index.m3u8");
+      EXPECT_EQ(r->req.channel, Channel::kMain);
+    }
+  }
+  EXPECT_GE(audio_playlists, 10u);
+  const std::vector<std::uint64_t> a = SegmentMsns("http://o/a/");
+  const std::vector<std::uint64_t> v = SegmentMsns("http://o/v/");
+  ASSERT_GE(a.size(), 15u);
+  EXPECT_EQ(a.front(), 107u);
+  EXPECT_EQ(v.front(), 107u);
+  EXPECT_LE(a.size() > v.size() ? a.size() - v.size() : v.size() - a.size(), 1u);
+  for (const auto* r : fetcher_.Of(RequestKind::kSegment)) {
+    EXPECT_EQ(r->req.channel,
+              r->req.url.find("/a/") != std::string::npos ? Channel::kAudio : Channel::kMain);
+  }
+  ASSERT_EQ(rec_.playing.size(), 1u);
+  EXPECT_TRUE(rec_.rebuffer_starts.empty());
+}
+
+TEST_F(PlayerTest, HighestAndLowestChooseByBandwidthFromTheMasterAlone) {
+  master_ =
+      "#EXTM3U\n"
+      "#EXT-X-STREAM-INF:BANDWIDTH=800000\nv/mid.m3u8\n"
+      "#EXT-X-STREAM-INF:BANDWIDTH=2800000\nv/high.m3u8\n"
+      "#EXT-X-STREAM-INF:BANDWIDTH=400000\nv/low.m3u8\n";
+  for (auto [choice, url] : {std::pair{config::Variant::kHighest, "http://o/v/high.m3u8"},
+                             std::pair{config::Variant::kLowest, "http://o/v/low.m3u8"},
+                             std::pair{config::Variant::kFirst, "http://o/v/mid.m3u8"},
+                             std::pair{config::Variant::kAll, "http://o/v/mid.m3u8"}}) {
+    fetcher_.requests.clear();
+    opts_.variant = choice;
+    Make();
+    player_->Start();
+    RunFor(seconds(10));
+    player_->Stop();
+    std::set<std::string> playlists;
+    for (const auto* r : fetcher_.Of(RequestKind::kMediaPlaylist)) playlists.insert(r->req.url);
+    EXPECT_EQ(playlists, std::set<std::string>{url});
+  }
+}
+
+TEST_F(PlayerTest, Segment404IsRetriedWithBackoffThenSkipped) {
+  video_.vod = true;
+  video_.initial = 10;
+  opts_.restart_vod = false;
+  override_ = [](const FetchRequest& req) -> std::optional<Response> {
+    if (req.url != "http://o/v/seg103.ts") return std::nullopt;
+    Response r;
+    r.status = 404;
+    return r;
+  };
+  Make();
+  player_->Start();
+  RunFor(seconds(120));
+  std::vector<SteadyTime> tries;
+  for (const auto* r : fetcher_.Of(RequestKind::kSegment)) {
+    if (r->req.url == "http://o/v/seg103.ts") tries.push_back(r->at);
+  }
+  ASSERT_EQ(tries.size(), 7u);  // 1 + segment_retries_on_error (6)
+  const int expected_gap_s[] = {1, 2, 4, 8, 8, 8};
+  for (std::size_t i = 1; i < tries.size(); ++i) {
+    EXPECT_NEAR(ToSeconds(tries[i] - tries[i - 1]), expected_gap_s[i - 1], 0.05) << i;
+  }
+  EXPECT_EQ(rec_.failed, 6);
+  EXPECT_EQ(rec_.skipped, 1);
+  const std::vector<std::uint64_t> msns = SegmentMsns("http://o/v/");
+  std::set<std::uint64_t> unique(msns.begin(), msns.end());
+  EXPECT_EQ(unique.size(), 10u);
+  ASSERT_EQ(rec_.completed.size(), 1u);
+  EXPECT_DOUBLE_EQ(rec_.completed[0], 18.0);  // one 2 s segment given up
+}
+
+TEST_F(PlayerTest, VodWithoutAPlayableSegmentEndsWithError) {
+  video_.vod = true;
+  video_.initial = 2;
+  override_ = [](const FetchRequest& req) -> std::optional<Response> {
+    if (req.kind != RequestKind::kSegment) return std::nullopt;
+    Response r;
+    r.status = 410;
+    return r;
+  };
+  Make();
+  player_->Start();
+  RunFor(seconds(200));
+  EXPECT_EQ(fetcher_.Of(RequestKind::kSegment).size(), 14u);
+  EXPECT_EQ(rec_.skipped, 2);
+  ASSERT_EQ(rec_.ended.size(), 1u);
+  EXPECT_EQ(rec_.ended[0].first, EndReason::kError);
+  EXPECT_TRUE(rec_.playing.empty());
+  video_.initial = 0;  // ENDLIST and no segment at all
+  rec_.ended.clear();
+  player_->Start();
+  RunFor(seconds(5));
+  ASSERT_EQ(rec_.ended.size(), 1u);
+  EXPECT_EQ(rec_.ended[0].first, EndReason::kError);
+}
+
+TEST_F(PlayerTest, SegmentTimeoutsUseTheirOwnRetryCount) {
+  video_.vod = true;
+  video_.initial = 4;
+  opts_.restart_vod = false;
+  override_ = [](const FetchRequest& req) -> std::optional<Response> {
+    if (req.url != "http://o/v/seg101.ts") return std::nullopt;
+    Response r;
+    r.status = 0;
+    r.error = measure::RequestError::kTimeout;
+    r.delay = seconds(10);
+    return r;
+  };
+  Make();
+  player_->Start();
+  RunFor(seconds(200));
+  std::size_t tries = 0;
+  for (const auto* r : fetcher_.Of(RequestKind::kSegment))
+    tries += r->req.url == "http://o/v/seg101.ts";
+  EXPECT_EQ(tries, 5u);  // 1 + segment_retries_on_timeout (4)
+  EXPECT_EQ(rec_.skipped, 1);
+}
+
+TEST_F(PlayerTest, UnreachableMasterEndsWithErrorAfterSpacedRetries) {
+  override_ = [](const FetchRequest& req) -> std::optional<Response> {
+    if (req.url != kMasterUrl) return std::nullopt;
+    Response r;
+    r.status = 503;
+    return r;
+  };
+  Make();
+  player_->Start();
+  RunFor(seconds(60));
+  const auto masters = fetcher_.Of(RequestKind::kMaster);
+  ASSERT_EQ(masters.size(), 3u);  // 1 + playlist_retries (2)
+  EXPECT_GE(masters[1]->at - masters[0]->at, seconds(1));
+  EXPECT_GE(masters[2]->at - masters[1]->at, seconds(2));
+  ASSERT_EQ(rec_.ended.size(), 1u);
+  EXPECT_EQ(rec_.ended[0].first, EndReason::kError);
+  EXPECT_NE(rec_.ended[0].second.find("HTTP 503"), std::string::npos) << rec_.ended[0].second;
+  EXPECT_EQ(fetcher_.requests.size(), 3u);
+}
+
+TEST_F(PlayerTest, GarbageMediaPlaylistEndsWithErrorAfterRetries) {
+  override_ = [](const FetchRequest& req) -> std::optional<Response> {
+    if (req.kind != RequestKind::kMediaPlaylist) return std::nullopt;
+    Response r;
+    r.body = "<html>502 Bad Gateway</html>";
+    return r;
+  };
+  Make();
+  player_->Start();
+  RunFor(seconds(60));
+  EXPECT_EQ(fetcher_.Of(RequestKind::kMediaPlaylist).size(), 3u);
+  ASSERT_EQ(rec_.ended.size(), 1u);
+  EXPECT_EQ(rec_.ended[0].first, EndReason::kError);
+  EXPECT_NE(rec_.ended[0].second.find("no #EXTM3U"), std::string::npos) << rec_.ended[0].second;
+}
+
+TEST_F(PlayerTest, FailedLiveReloadsBackOffAndAreCounted) {
+  bool fail = false;
+  override_ = [&fail](const FetchRequest& req) -> std::optional<Response> {
+    if (!fail || req.kind != RequestKind::kMediaPlaylist) return std::nullopt;
+    Response r;
+    r.status = 500;
+    return r;
+  };
+  Make();
+  player_->Start();
+  RunFor(seconds(10));
+  const std::size_t before = fetcher_.Of(RequestKind::kMediaPlaylist).size();
+  fail = true;
+  RunFor(seconds(40));
+  const auto playlists = fetcher_.Of(RequestKind::kMediaPlaylist);
+  EXPECT_GE(rec_.reload_failed, 5);
+  for (std::size_t i = before + 1; i < playlists.size(); ++i) {
+    EXPECT_GE(playlists[i]->at - playlists[i - 1]->at, seconds(1)) << i;
+  }
+  EXPECT_TRUE(rec_.ended.empty());
+  fail = false;
+  RunFor(seconds(20));
+  EXPECT_GT(fetcher_.Of(RequestKind::kMediaPlaylist).size(), playlists.size());
+  EXPECT_GT(rec_.skipped, 0);  // the window moved on while reloads failed
+}
+
+TEST_F(PlayerTest, StopCancelsEverythingAndNoEventFollows) {
+  Make();
+  player_->Start();
+  RunFor(milliseconds(25));  // the first segment is in flight
+  player_->Stop();
+  EXPECT_EQ(fetcher_.cancels, 1);
+  const std::size_t requests = fetcher_.requests.size();
+  RunFor(seconds(30));
+  EXPECT_EQ(fetcher_.requests.size(), requests);
+  EXPECT_TRUE(rec_.playing.empty());
+  EXPECT_EQ(loop_.NextTimerAt(), SteadyTime::max());
+}
+
+TEST_F(PlayerTest, CompactState) {
+  Make();
+  player_->Start();
+  RunFor(seconds(20));
+  std::printf("sizeof(Player) = %zu bytes, owned heap while playing = %zu bytes (%zu per Timer)\n",
+              sizeof(Player), player_->OwnedHeapBytes(), sizeof(Timer));
+  EXPECT_LE(sizeof(Player), 512u);
+  EXPECT_LE(player_->OwnedHeapBytes(), 4 * sizeof(Timer));
+  // Every viewer's playlists come from the shared cache: one parse per distinct body.
+  Player second(loop_, opts_, fetcher_, cache_, rec_);
+  (void)second;
+  EXPECT_LE(cache_.misses(), 1 + fetcher_.Of(RequestKind::kMediaPlaylist).size());
+}
+
+}  // namespace
+}  // namespace hs::player

@@ -1,0 +1,188 @@
+// hls-swarm — Copyright (C) 2026 the hls-swarm authors. MIT licence.
+#pragma once
+
+// Test doubles for the player: a generated HLS origin whose live playlist grows with fake time,
+// a scripted Fetcher that serves it after configurable delays and records every request, and
+// a recorder of PlayerEvents. Everything runs on an EventLoop driven by a FakeClock.
+
+#include <array>
+#include <cmath>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include "core/clock.h"
+#include "core/event_loop.h"
+#include "player/fetcher.h"
+#include "player/player.h"
+
+namespace hs::player::testing {
+
+/// A media playlist generated at request time. Segments appear one per `appear_every` after t0
+/// (`initial` are there at t0); the window keeps the last `window`; msn starts at `first_msn`.
+struct Stream {
+  std::string prefix = "http://o/v/";  ///< URIs are written relative; the playlist lives here
+  SteadyTime t0{};
+  double seg_s = 2.0;
+  int target_duration = 2;
+  double appear_every_s = 2.0;
+  int window = 6;
+  std::uint64_t first_msn = 100;
+  int initial = 10;
+  std::optional<int> end_after;  ///< total segments after which ENDLIST appears
+  bool vod = false;              ///< all `initial` segments, ENDLIST from the start
+  std::string ext = "ts";
+  int map_every = 0;  ///< fMP4: EXT-X-MAP "init<msn/map_every>.mp4" (0 = none)
+  bool map_range = false;
+  int key_every = 0;       ///< EXT-X-KEY "key<msn/key_every>.bin" (0 = none)
+  bool byterange = false;  ///< every segment a 1000-byte range of "all.ts"
+  std::string extra_header;
+
+  int Available(SteadyTime now) const {
+    if (vod) return initial;
+    int n = initial + static_cast<int>(std::floor(ToSeconds(now - t0) / appear_every_s + 1e-9));
+    return end_after ? std::min(n, *end_after) : n;
+  }
+  bool Ended(SteadyTime now) const { return vod || (end_after && Available(now) >= *end_after); }
+  std::uint64_t FirstInWindow(SteadyTime now) const {
+    const int n = Available(now);
+    return first_msn + (vod || n <= window ? 0 : static_cast<std::uint64_t>(n - window));
+  }
+  std::string Body(SteadyTime now) const {
+    const std::uint64_t end = first_msn + static_cast<std::uint64_t>(Available(now));
+    const std::uint64_t first = FirstInWindow(now);
+    std::string b =
+        fmt::format("#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-TARGETDURATION:{}\n", target_duration);
+    b += fmt::format("#EXT-X-MEDIA-SEQUENCE:{}\n{}", first, extra_header);
+    if (vod) b += "#EXT-X-PLAYLIST-TYPE:VOD\n";
+    for (std::uint64_t msn = first; msn < end; ++msn) {
+      if (map_every) {
+        b += fmt::format("#EXT-X-MAP:URI=\"init{}.mp4\"{}\n", msn / map_every,
+                         map_range ? ",BYTERANGE=\"500@0\"" : "");
+      }
+      if (key_every)
+        b += fmt::format("#EXT-X-KEY:METHOD=AES-128,URI=\"key{}.bin\"\n", msn / key_every);
+      b += fmt::format("#EXTINF:{:.3f},\n", seg_s);
+      if (byterange) {
+        b += fmt::format("#EXT-X-BYTERANGE:1000@{}\nall.{}\n", msn * 1000, ext);
+      } else {
+        b += fmt::format("seg{}.{}\n", msn, ext);
+      }
+    }
+    if (Ended(now)) b += "#EXT-X-ENDLIST\n";
+    return b;
+  }
+};
+
+/// What the fake origin answers.
+struct Response {
+  int status = 200;
+  std::string body;
+  Duration delay = std::chrono::milliseconds(10);
+  measure::RequestError error = measure::RequestError::kNone;
+};
+
+/// One request the player made.
+struct Request {
+  FetchRequest req;
+  SteadyTime at;
+  std::string body;  ///< what was answered
+  int status = 0;
+};
+
+/// Serves requests through `route` after each response's delay; one pending answer per channel.
+class FakeFetcher final : public Fetcher {
+ public:
+  explicit FakeFetcher(EventLoop& loop) : loop_(loop) {
+    for (std::size_t i = 0; i < pending_.size(); ++i) {
+      pending_[i].timer = loop_.CreateTimer([this, i] { Answer(i); });
+    }
+  }
+  std::function<Response(const FetchRequest&, SteadyTime)> route;
+  std::vector<Request> requests;
+  int cancels = 0;
+
+  void Fetch(const FetchRequest& req, std::function<void(FetchResult&&)> done) override {
+    Pending& p = pending_[static_cast<std::size_t>(req.channel)];
+    EXPECT_FALSE(p.done) << "two fetches outstanding on one channel: " << req.url;
+    const SteadyTime now = loop_.clock().Now();
+    Response resp = route(req, now);
+    requests.push_back({req, now, resp.body, resp.status});
+    p.done = std::move(done);
+    p.result.status = resp.status;
+    p.result.error = resp.error;
+    p.result.body = req.want_body ? std::move(resp.body) : std::string();
+    p.result.final_url = req.url;
+    p.timer->Arm(resp.delay);
+  }
+  void Cancel(Channel channel) override {
+    Pending& p = pending_[static_cast<std::size_t>(channel)];
+    if (p.done) ++cancels;
+    p.done = nullptr;
+    p.timer->Cancel();
+  }
+
+  std::vector<const Request*> Of(measure::RequestKind kind) const {
+    std::vector<const Request*> out;
+    for (const Request& r : requests) {
+      if (r.req.kind == kind) out.push_back(&r);
+    }
+    return out;
+  }
+
+ private:
+  struct Pending {
+    std::unique_ptr<Timer> timer;
+    std::function<void(FetchResult&&)> done;
+    FetchResult result;
+  };
+  void Answer(std::size_t i) {
+    Pending& p = pending_[i];
+    auto done = std::move(p.done);
+    p.done = nullptr;
+    FetchResult r = std::move(p.result);
+    p.result = FetchResult{};
+    if (done) done(std::move(r));
+  }
+  EventLoop& loop_;
+  std::array<Pending, 2> pending_;
+};
+
+/// Records every PlayerEvents call with its fake time.
+struct Recorder final : PlayerEvents {
+  explicit Recorder(const Clock& clock) : clock_(clock) {}
+  std::vector<std::pair<SteadyTime, Duration>> playing;
+  std::vector<SteadyTime> segments, rebuffer_starts, completed_at;
+  std::vector<Duration> rebuffer_ends;
+  std::vector<double> completed;
+  int skipped = 0, failed = 0, reload_failed = 0;
+  std::vector<std::pair<measure::EndReason, std::string>> ended;
+  SteadyTime ended_at{};
+  std::function<void()> on_any;
+
+  void OnPlaying(Duration startup) override { playing.emplace_back(clock_.Now(), startup); }
+  void OnSegment(double) override { segments.push_back(clock_.Now()); }
+  void OnRebufferStart() override { rebuffer_starts.push_back(clock_.Now()); }
+  void OnRebufferEnd(Duration d) override { rebuffer_ends.push_back(d); }
+  void OnSegmentSkipped() override { ++skipped; }
+  void OnSegmentFailed() override { ++failed; }
+  void OnPlaylistReloadFailed() override { ++reload_failed; }
+  void OnPlayCompleted(double media_s) override {
+    completed.push_back(media_s);
+    completed_at.push_back(clock_.Now());
+  }
+  void OnEnded(measure::EndReason reason, std::string why) override {
+    ended.emplace_back(reason, std::move(why));
+    ended_at = clock_.Now();
+  }
+
+ private:
+  const Clock& clock_;
+};
+
+}  // namespace hs::player::testing

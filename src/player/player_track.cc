@@ -1,0 +1,289 @@
+// hls-swarm — Copyright (C) 2026 the hls-swarm authors. MIT licence.
+// One track's fetching: its media playlist (first load, live reloads) and its segments with
+// their init sections and keys, paced by the forward buffer. One fetch at a time per track
+// (Fetcher: one outstanding fetch per channel), so a reload that falls due while a segment is
+// downloading goes out when that download ends.
+#include <algorithm>
+#include <functional>
+#include <utility>
+
+#include <fmt/format.h>
+
+#include "player/player.h"
+#include "player/player_plan.h"
+
+namespace hs::player {
+
+namespace {
+
+// Identities of what a track has loaded, never 0 (0 = nothing loaded).
+std::size_t KeyId(const hls::Segment& s) {
+  return s.key_uri.empty() ? 0 : (std::hash<std::string_view>{}(s.key_uri) | 1);
+}
+
+std::size_t InitId(const hls::Segment& s) {
+  if (s.map_uri.empty()) return 0;
+  std::size_t h = std::hash<std::string_view>{}(s.map_uri);
+  if (s.map_byte_range) {
+    h ^= std::hash<std::uint64_t>{}(s.map_byte_range->offset) * 31 + s.map_byte_range->length;
+  }
+  return h | 1;
+}
+
+std::string Describe(const FetchResult& r) {
+  if (r.error != measure::RequestError::kNone) return measure::ToString(r.error);
+  return fmt::format("HTTP {}", r.status);
+}
+
+}  // namespace
+
+void Player::Pump(std::size_t index) {
+  Track& t = tracks_[index];
+  if (!running_ || !t.active || t.op != Op::kNone) return;
+  const SteadyTime now = Now();
+  FetchRequest req;
+  req.want_body = true;
+  req.ttfb_timeout = opts_.playlist_ttfb_timeout;
+  req.total_timeout = opts_.playlist_total_timeout;
+  if (index == 0 && need_master_) {
+    if (now < t.retry_at) {
+      t.wake->ArmAt(t.retry_at);
+      return;
+    }
+    req.url = opts_.url;
+    req.kind = measure::RequestKind::kMaster;
+    Issue(index, Op::kMaster, std::move(req));
+    return;
+  }
+  const bool live = !t.playlist || !t.playlist->end_list;
+  if (t.playlist ? live && now >= t.reload_at : now >= t.retry_at) {
+    req.url = *t.url;
+    req.kind = measure::RequestKind::kMediaPlaylist;
+    Issue(index, Op::kPlaylist, std::move(req));
+    return;
+  }
+  if (!t.playlist) {
+    t.wake->ArmAt(t.retry_at);
+    return;
+  }
+  const hls::Playlist& pl = *t.playlist;
+  SteadyTime wake = live ? t.reload_at : SteadyTime::max();
+  if (t.positioned && t.next_msn >= pl.media_sequence &&
+      t.next_msn - pl.media_sequence < pl.segments.size()) {
+    if (now < t.retry_at) {
+      wake = std::min(wake, t.retry_at);
+    } else {
+      const SteadyTime room = RoomAt(t, now);
+      if (room <= now) {
+        FetchNextPiece(index, pl.segments[t.next_msn - pl.media_sequence]);
+        return;
+      }
+      wake = std::min(wake, room);
+    }
+  }
+  if (wake == SteadyTime::max()) {
+    t.wake->Cancel();
+  } else {
+    t.wake->ArmAt(wake);
+  }
+}
+
+// hls.js maxBufferLength: a segment is requested while less than max_buffer_ahead is buffered
+// ahead of the playhead, so a VOD viewer is never more than that plus one segment ahead.
+SteadyTime Player::RoomAt(const Track& t, SteadyTime now) const {
+  const double ahead = t.buffered_s - Playhead(now);
+  const double max_ahead = ToSeconds(opts_.max_buffer_ahead);
+  if (ahead < max_ahead) return now;
+  // A paused playhead (not started, stalled) makes no room: PumpAll runs when it moves again.
+  if (!playing_ || stalled_) return SteadyTime::max();
+  return now + std::max(FromSeconds(ahead - max_ahead), Duration(std::chrono::milliseconds(1)));
+}
+
+double Player::DistanceToEdge(const Track& t, SteadyTime now) const {
+  const hls::Playlist& pl = *t.playlist;
+  double rest = std::max(0.0, t.buffered_s - Playhead(now));
+  for (std::size_t i = 0; i < pl.segments.size(); ++i) {
+    if (pl.media_sequence + i >= t.next_msn) rest += pl.segments[i].duration_s;
+  }
+  return rest;
+}
+
+void Player::FetchNextPiece(std::size_t index, const hls::Segment& segment) {
+  Track& t = tracks_[index];
+  FetchRequest req;
+  req.ttfb_timeout = opts_.segment_ttfb_timeout;
+  req.total_timeout = opts_.segment_total_timeout;
+  // hls.js key-loader: a key is loaded once per URI before the segments that need it.
+  if (const std::size_t key = KeyId(segment); key != 0 && key != t.key_id) {
+    req.url = segment.key_uri;
+    req.kind = measure::RequestKind::kKey;
+    req.want_body = true;
+    Issue(index, Op::kKey, std::move(req));
+    return;
+  }
+  // The init section once per rendition, again only when EXT-X-MAP changes (hls.js, ExoPlayer
+  // and AVPlayer; FFmpeg 5.1 refetches it per segment, SPEC §11).
+  if (const std::size_t init = InitId(segment); init != 0 && init != t.init_id) {
+    req.url = segment.map_uri;
+    req.kind = measure::RequestKind::kInit;
+    req.range = segment.map_byte_range;
+    Issue(index, Op::kInit, std::move(req));
+    return;
+  }
+  req.url = segment.uri;
+  req.kind = measure::RequestKind::kSegment;
+  req.range = segment.byte_range;
+  req.media_duration_s = segment.duration_s;
+  Issue(index, Op::kSegment, std::move(req));
+}
+
+void Player::Issue(std::size_t index, Op op, FetchRequest req) {
+  tracks_[index].op = op;
+  req.channel = ChannelOf(index);
+  const SteadyTime started = Now();
+  fetcher_.Fetch(req, [this, gen = gen_, index, started](FetchResult&& r) {
+    if (gen == gen_) OnFetched(index, std::move(r), started);
+  });
+}
+
+void Player::OnFetched(std::size_t index, FetchResult&& r, SteadyTime started) {
+  const Op op = std::exchange(tracks_[index].op, Op::kNone);
+  switch (op) {
+    case Op::kMaster:
+      OnMaster(std::move(r), started);
+      break;
+    case Op::kPlaylist:
+      OnPlaylist(index, std::move(r), started);
+      break;
+    case Op::kInit:
+    case Op::kKey:
+    case Op::kSegment:
+      OnMediaDone(index, op, std::move(r));
+      break;
+    case Op::kNone:
+      break;
+  }
+}
+
+void Player::OnPlaylist(std::size_t index, FetchResult&& r, SteadyTime started) {
+  Track& t = tracks_[index];
+  if (!r.ok()) {
+    OnPlaylistFailed(index, Describe(r));
+    return;
+  }
+  Result<ParsedPlaylist> parsed = cache_.Get(r.final_url.empty() ? *t.url : r.final_url, r.body);
+  if (!parsed) {
+    OnPlaylistFailed(index, parsed.error().detail);
+    return;
+  }
+  if (parsed->playlist->is_master) {
+    OnPlaylistFailed(index, "a variant URL returned a master playlist");
+    return;
+  }
+  OnPlaylistParsed(index, *parsed, started);
+}
+
+void Player::OnPlaylistParsed(std::size_t index, const ParsedPlaylist& parsed, SteadyTime started) {
+  Track& t = tracks_[index];
+  const std::uint32_t gen = gen_;
+  const bool changed = !t.playlist || parsed.body_hash != t.playlist_hash;
+  t.playlist = parsed.playlist;
+  t.playlist_hash = parsed.body_hash;
+  t.playlist_attempts = 0;
+  const hls::Playlist& pl = *t.playlist;
+  const std::uint64_t end_msn = pl.media_sequence + pl.segments.size();
+  // A media sequence far behind our position means the stream restarted: start over at the
+  // live point. (A slightly stale playlist from a CDN cache is just waited out.)
+  if (!t.positioned || t.next_msn > end_msn + pl.segments.size()) {
+    t.positioned = !pl.segments.empty();
+    t.next_msn = pl.media_sequence + StartIndex(pl);
+  }
+  std::uint64_t lost = 0;
+  if (t.next_msn < pl.media_sequence) {
+    // RFC 8216 §6.3.3 sequence tracking: segments that left the window unfetched are skipped.
+    lost = pl.media_sequence - t.next_msn;
+    t.next_msn = pl.media_sequence;
+    t.segment_attempts = 0;
+  }
+  // RFC 8216 §6.3.4 / hls.js computeReloadInterval, from the START of this reload.
+  const SteadyTime now = Now();
+  t.reload_at = pl.end_list ? SteadyTime::max()
+                            : started + ReloadInterval(pl, changed, DistanceToEdge(t, now));
+  for (std::uint64_t i = 0; i < lost && gen == gen_; ++i) events_.OnSegmentSkipped();
+  if (gen != gen_) return;
+  if (playing_ && stalled_ && AllTracksDone()) {
+    // The stream ended (ENDLIST) while we waited at its last segment.
+    stalled_ = false;
+    events_.OnRebufferEnd(now - stall_started_at_);
+    if (gen == gen_) CompletePlay();
+    return;
+  }
+  if (!EndIfNothingPlayable()) Pump(index);
+}
+
+void Player::OnPlaylistFailed(std::size_t index, std::string why) {
+  Track& t = tracks_[index];
+  const SteadyTime now = Now();
+  ++t.playlist_attempts;
+  const Duration delay =
+      Backoff(t.playlist_attempts, opts_.retry_delay_first, opts_.retry_delay_max);
+  if ((index == 0 && need_master_) || !t.playlist) {
+    // The master or a first media playlist: hls.js gives up after its retries; the pool then
+    // restarts the session with its own capped, jittered backoff.
+    if (t.playlist_attempts > opts_.playlist_retries) {
+      const char* what = index == 0 && need_master_ ? "master playlist" : "media playlist";
+      End(measure::EndReason::kError,
+          fmt::format("{} {}: {} (after {} attempts)", what,
+                      index == 0 && need_master_ ? opts_.url : *t.url, why, t.playlist_attempts));
+      return;
+    }
+    t.retry_at = now + delay;
+    Pump(index);
+    return;
+  }
+  // A live reload: keep the last playlist, retry with backoff, never give up (the pool's stall
+  // watchdog ends a session that stops getting segments).
+  t.reload_at = now + delay;
+  const std::uint32_t gen = gen_;
+  events_.OnPlaylistReloadFailed();
+  if (gen == gen_) Pump(index);
+}
+
+void Player::OnMediaDone(std::size_t index, Op op, FetchResult&& r) {
+  Track& t = tracks_[index];
+  const hls::Playlist& pl = *t.playlist;  // not reloaded while this track's fetch ran
+  const hls::Segment& segment = pl.segments[t.next_msn - pl.media_sequence];
+  const std::uint32_t gen = gen_;
+  if (r.ok()) {
+    if (op == Op::kKey || op == Op::kInit) {
+      (op == Op::kKey ? t.key_id : t.init_id) = op == Op::kKey ? KeyId(segment) : InitId(segment);
+      Pump(index);
+      return;
+    }
+    // A skipped segment leaves no gap on the virtual timeline: the next one follows on.
+    const double media_s = segment.duration_s;
+    t.segment_attempts = 0;
+    ++t.next_msn;
+    t.buffered_s += media_s;
+    events_.OnSegment(media_s);
+    if (gen == gen_) OnMediaReceived();
+    return;
+  }
+  ++t.segment_attempts;
+  const int retries = r.error == measure::RequestError::kTimeout ? opts_.segment_retries_on_timeout
+                                                                 : opts_.segment_retries_on_error;
+  if (t.segment_attempts > retries) {
+    t.segment_attempts = 0;
+    ++t.next_msn;
+    t.retry_at = SteadyTime{};
+    events_.OnSegmentSkipped();
+    if (gen == gen_ && EndIfNothingPlayable()) return;
+  } else {
+    t.retry_at =
+        Now() + Backoff(t.segment_attempts, opts_.retry_delay_first, opts_.retry_delay_max);
+    events_.OnSegmentFailed();
+  }
+  if (gen == gen_) Pump(index);
+}
+
+}  // namespace hs::player
