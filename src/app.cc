@@ -28,6 +28,7 @@
 #include "metrics/http_server.h"
 #include "origin/origin_runner.h"
 #include "originmon/scraper.h"
+#include "player/native_engine.h"
 #include "pool/viewer_pool.h"
 #include "report/report.h"
 #include "stats/aggregator.h"
@@ -95,7 +96,9 @@ class LoadRun {
   int target_duration_s_ = 2;
   std::unique_ptr<stats::Aggregator> stats_;
   std::unique_ptr<RequestLog> request_log_;
-  std::unique_ptr<ffmpeg::FfmpegViewers> ffmpeg_;
+  std::unique_ptr<ffmpeg::FfmpegViewers> ffmpeg_;  ///< -engine ffmpeg
+  std::unique_ptr<player::NativeEngine> native_;   ///< -engine native
+  pool::ViewerEngine* engine_ = nullptr;           ///< the one of the two in use
   std::unique_ptr<pool::ViewerPool> pool_;
   std::unique_ptr<Timer> duration_timer_;
   std::unique_ptr<Timer> status_timer_;
@@ -192,19 +195,29 @@ bool LoadRun::StartMetrics() {
 }
 
 bool LoadRun::PrepareEngine() {
-  ffmpeg_ = std::make_unique<ffmpeg::FfmpegViewers>(loop_, reaper_, cfg_, caps_, stream_url_,
-                                                    &signals_.original_mask());
   stats::Snapshot base;
   base.stream_url = RedactUrl(stream_url_);
   base.profile = cfg_.profile;
-  base.engine = "ffmpeg";
-  base.engine_version = caps_.version;
-  base.engine_notes = caps_.Missing();
-  base.tap_mode = config::ToString(ffmpeg_->tap_mode());
   base.planned_duration_s = ToSeconds(cfg_.duration);
+  base.engine = config::ToString(cfg_.engine);
+  if (cfg_.IsNative()) {
+    base.engine_version = "hls.js-like player";
+    base.tap_mode = config::ToString(config::TapMode::kOff);
+  } else {
+    ffmpeg_ = std::make_unique<ffmpeg::FfmpegViewers>(loop_, reaper_, cfg_, caps_, stream_url_,
+                                                      &signals_.original_mask());
+    base.engine_version = caps_.version;
+    base.engine_notes = caps_.Missing();
+    base.tap_mode = config::ToString(ffmpeg_->tap_mode());
+  }
   stats_ = std::make_unique<stats::Aggregator>(std::move(base));
-  // https through the tap: only CONNECT tunnels; request figures then come from FFmpeg's log.
-  if (ffmpeg_->tap_mode() == config::TapMode::kRequests) stats_->SetRequestSource("tap");
+  // Native viewers measure each request; FFmpeg's through the tap on http only (https through
+  // the tap is CONNECT tunnels; request figures then come from FFmpeg's log).
+  if (cfg_.IsNative()) {
+    stats_->SetRequestSource("native");
+  } else if (ffmpeg_->tap_mode() == config::TapMode::kRequests) {
+    stats_->SetRequestSource("tap");
+  }
   request_log_ = std::make_unique<RequestLog>(*stats_, clock_);
   if (!cfg_.tap_log_path.empty()) {
     if (auto r = request_log_->Open(cfg_.tap_log_path); !r) {
@@ -212,21 +225,32 @@ bool LoadRun::PrepareEngine() {
       return false;
     }
   }
+  if (cfg_.IsNative()) {
+    auto native = player::NativeEngine::Create(loop_, cfg_, stream_url_, *request_log_, *stats_);
+    if (!native) {
+      log::Error("native engine: {}", native.error());
+      return false;
+    }
+    native_ = std::move(*native);
+    engine_ = native_.get();
+    return true;
+  }
   if (auto r = ffmpeg_->Prepare(*request_log_, *stats_); !r) {
     log::Error("{}", r.error());
     return false;
   }
+  engine_ = &ffmpeg_->engine();
   return true;
 }
 
 void LoadRun::StartViewers() {
-  pool_ = std::make_unique<pool::ViewerPool>(loop_, ffmpeg_->engine(), *stats_,
+  pool_ = std::make_unique<pool::ViewerPool>(loop_, *engine_, *stats_,
                                              MakePoolOptions(cfg_, target_duration_s_));
   controls_.set_pool(pool_.get());
   started_at_ = clock_.Now();
   pool_->Start();
-  log::Info("starting {} viewers at {}/s against {}", cfg_.clients, cfg_.ramp_rate,
-            RedactUrl(stream_url_));
+  log::Info("starting {} {} viewers at {}/s against {}", cfg_.clients,
+            config::ToString(cfg_.engine), cfg_.ramp_rate, RedactUrl(stream_url_));
   if (cfg_.IsDurationBased()) {
     duration_timer_ = loop_.CreateTimer([this] { BeginShutdown("duration reached"); });
     duration_timer_->Arm(cfg_.duration);
@@ -367,16 +391,21 @@ int RunLoad(const config::Config& cfg) {
                stdout);
     return kExitOk;
   }
+  config::Config run_cfg = cfg;
+  if (cfg.check) ApplyCheckMode(run_cfg);
+  // Native viewers need no FFmpeg; the bundled origin's generator does.
+  if (cfg.IsNative() && !cfg.test_origin) return LoadRun(run_cfg, ffmpeg::Capabilities{}).Run();
   auto caps = ffmpeg::ProbeFfmpeg(cfg.ffmpeg_path);
   if (cfg.print_cmd) return PrintViewerCommand(cfg, caps);
   if (!caps) {
-    log::Error("{}", caps.error());
+    log::Error("{}{}", caps.error(),
+               cfg.IsNative() ? " (-test-origin runs an FFmpeg generator)" : "");
     return kExitFailure;
   }
-  for (const auto& m : caps->Missing())
-    log::Info("FFmpeg {}: option left out: {}", caps->version, m);
-  config::Config run_cfg = cfg;
-  if (cfg.check) ApplyCheckMode(run_cfg);
+  if (!cfg.IsNative()) {
+    for (const auto& m : caps->Missing())
+      log::Info("FFmpeg {}: option left out: {}", caps->version, m);
+  }
   LoadRun run(run_cfg, std::move(*caps));
   return run.Run();
 }

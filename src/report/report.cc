@@ -183,9 +183,12 @@ std::string FormatText(const stats::Snapshot& s) {
   Row(out, "exits", Joined(s.exits_by_reason));
   Row(out, "stalls", Joined(s.stalls_by_cause));
   Row(out, "requests",
-      fmt::format("{} ({}){}", s.TotalRequests(), Joined(s.RequestsByKind()),
-                  s.requests.enabled ? fmt::format(", measured by the {}", s.requests.source)
-                                     : ", from the engine's log"));
+      fmt::format(
+          "{} ({}){}", s.TotalRequests(), Joined(s.RequestsByKind()),
+          s.requests.enabled
+              ? fmt::format(", measured by the {}",
+                            s.requests.source == "native" ? "native engine" : s.requests.source)
+              : ", from the engine's log"));
   Row(out, "bytes received",
       s.requests.enabled ? fmt::format("{}", s.bytes_received) : "not measured (tap off)");
   if (s.media_played_s > 0) Row(out, "media played", Seconds(s.media_played_s));
@@ -202,7 +205,7 @@ std::string FormatText(const stats::Snapshot& s) {
   Row(out, "reconnects",
       fmt::format("{} (keepalive retries {})", s.reconnects, s.keepalive_retries));
   Row(out, "startup", HistText(s.startup_us, 1e-3, "{:.0f}ms"));
-  Row(out, "playback speed", HistText(s.speed_milli, 1e-3, "{:.2f}x"));
+  if (s.engine != "native") Row(out, "playback speed", HistText(s.speed_milli, 1e-3, "{:.2f}x"));
   if (s.requests.enabled) {
     TapText(out, s.requests);
   } else if (s.requests.tunnels > 0) {
