@@ -142,6 +142,8 @@ class NativeEngine::Viewer final : public Fetcher, public PlayerEvents {
     FetchRequest req;
     std::function<void(FetchResult&&)> done;
     std::string url;  ///< current URL (after redirects)
+    http::Endpoint endpoint;   ///< where the connection goes (valid when endpoint_key is set)
+    std::string endpoint_key;  ///< "scheme://host:port" of endpoint
     int redirects = 0;
     std::uint64_t generation = 0;
   };
@@ -195,29 +197,41 @@ class NativeEngine::Viewer final : public Fetcher, public PlayerEvents {
     }
     std::string host = parts->host;
     if (!e_.cfg_.resolve_ip.empty() && Lower(host) == e_.resolve_host_) host = e_.cfg_.resolve_ip;
+    // A kept-alive connection to the same origin is reused without asking DNS again, as a
+    // browser's connection pool does: a slow or failing resolver does not stall playing viewers.
+    std::string key = fmt::format("{}://{}:{}", parts->scheme, Lower(host), parts->port);
+    if (ch.conn->open() && key == ch.endpoint_key) {
+      SendTo(c, *parts, ch.endpoint);
+      return;
+    }
     const std::uint64_t gen = ch.generation;
     e_.resolver_->Resolve(host, parts->port,
                           [this, c, gen, alive = alive_,
-                           url_parts = *parts](Result<std::shared_ptr<const http::Answer>> answer) {
+                           url_parts = *parts, key = std::move(key)](
+                              Result<std::shared_ptr<const http::Answer>> answer) {
                             if (!*alive || halted_ || channels_[c].generation != gen) return;
                             if (!answer) {
                               ++e_.resolve_errors_;
                               FailBeforeSending(c, RequestError::kResolve, answer.error().detail);
                               return;
                             }
-                            Send(c, url_parts, **answer);
+                            Channel& chan = channels_[c];
+                            // Viewers spread over every address the name answered, as
+                            // independent clients do.
+                            const http::Address& a =
+                                (*answer)->addresses[static_cast<size_t>(id_) %
+                                                     (*answer)->addresses.size()];
+                            chan.endpoint.addr = a.addr;
+                            chan.endpoint.addr_len = a.len;
+                            chan.endpoint.host = url_parts.host;
+                            chan.endpoint.tls = url_parts.scheme == "https";
+                            chan.endpoint_key = key;
+                            SendTo(c, url_parts, chan.endpoint);
                           });
   }
 
-  void Send(size_t c, const hls::UrlParts& parts, const http::Answer& answer) {
+  void SendTo(size_t c, const hls::UrlParts& parts, const http::Endpoint& to) {
     Channel& ch = channels_[c];
-    // Viewers spread over every address the name answered, as independent clients do.
-    const http::Address& a = answer.addresses[static_cast<size_t>(id_) % answer.addresses.size()];
-    http::Endpoint to;
-    to.addr = a.addr;
-    to.addr_len = a.len;
-    to.host = parts.host;
-    to.tls = parts.scheme == "https";
     http::Request req;
     req.target = parts.path_and_query;
     req.host_header = parts.HostHeader();

@@ -284,3 +284,23 @@ def read_access_log(path):
 def is_segment(uri):
     path = uri.split("?")[0]
     return not (path.endswith(".m3u8") or path in ("/health", "/nginx_status"))
+
+
+def start_extra_nginx(workdir, odir, name, listen, wrap=lambda a: a):
+    """A second nginx serving the origin's directory (same config and log format) with its
+    listen line replaced by \a listen (e.g. "10.0.0.3:8080" or "10.0.0.1:8443 ssl ...;").
+    Returns (Proc, its access log path). The caller stops it by PID."""
+    xdir = os.path.join(workdir, name)
+    os.makedirs(os.path.join(xdir, "tmp"), exist_ok=True)
+    with open(os.path.join(odir, "nginx.conf")) as f:
+        conf = f.read()
+    for leaf in ("nginx.pid", "error.log", "access.log", "tmp"):
+        conf = conf.replace(os.path.join(odir, leaf), os.path.join(xdir, leaf))
+    conf, n = re.subn(r"listen \S+ backlog=4096;", f"listen {listen};", conf)
+    assert n == 1, "origin nginx.conf has no listen line to rewrite"
+    path = os.path.join(xdir, "nginx.conf")
+    with open(path, "w") as f:
+        f.write(conf)
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    proc = Proc(wrap([nginx, "-p", xdir, "-c", path]), workdir, name)
+    return proc, os.path.join(xdir, "access.log")
