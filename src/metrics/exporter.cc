@@ -244,9 +244,12 @@ std::vector<MetricFamily> BuildFamilies(const stats::Snapshot& s, const BuildInf
   }
   {
     std::map<std::string, std::uint64_t> errors = s.errors_by_type;
-    for (const auto& [type, n] : s.requests.errors_by_type) errors["tap_" + type] += n;
+    // Request errors carry who measured them: tap_* (FFmpeg through the tap) or native_*.
+    const std::string prefix = s.requests.source.empty() ? "tap" : s.requests.source;
+    for (const auto& [type, n] : s.requests.errors_by_type) errors[prefix + "_" + type] += n;
     AddLabeledCounter(out, "hlsswarm_errors_total",
-                      "Errors by type (tap_* from the measurement tap, others from FFmpeg's log)",
+                      "Errors by type (tap_* from the measurement tap, native_* from native "
+                      "viewers' requests, others from the engine's log or events)",
                       "type", errors);
   }
   AddCounter(out, "hlsswarm_segments_skipped_total",

@@ -141,7 +141,7 @@ class NativeEngine::Viewer final : public Fetcher, public PlayerEvents {
     std::unique_ptr<http::Connection> conn;
     FetchRequest req;
     std::function<void(FetchResult&&)> done;
-    std::string url;  ///< current URL (after redirects)
+    std::string url;           ///< current URL (after redirects)
     http::Endpoint endpoint;   ///< where the connection goes (valid when endpoint_key is set)
     std::string endpoint_key;  ///< "scheme://host:port" of endpoint
     int redirects = 0;
@@ -205,29 +205,28 @@ class NativeEngine::Viewer final : public Fetcher, public PlayerEvents {
       return;
     }
     const std::uint64_t gen = ch.generation;
-    e_.resolver_->Resolve(host, parts->port,
-                          [this, c, gen, alive = alive_,
-                           url_parts = *parts, key = std::move(key)](
-                              Result<std::shared_ptr<const http::Answer>> answer) {
-                            if (!*alive || halted_ || channels_[c].generation != gen) return;
-                            if (!answer) {
-                              ++e_.resolve_errors_;
-                              FailBeforeSending(c, RequestError::kResolve, answer.error().detail);
-                              return;
-                            }
-                            Channel& chan = channels_[c];
-                            // Viewers spread over every address the name answered, as
-                            // independent clients do.
-                            const http::Address& a =
-                                (*answer)->addresses[static_cast<size_t>(id_) %
-                                                     (*answer)->addresses.size()];
-                            chan.endpoint.addr = a.addr;
-                            chan.endpoint.addr_len = a.len;
-                            chan.endpoint.host = url_parts.host;
-                            chan.endpoint.tls = url_parts.scheme == "https";
-                            chan.endpoint_key = key;
-                            SendTo(c, url_parts, chan.endpoint);
-                          });
+    e_.resolver_->Resolve(
+        host, parts->port,
+        [this, c, gen, alive = alive_, url_parts = *parts,
+         key = std::move(key)](Result<std::shared_ptr<const http::Answer>> answer) {
+          if (!*alive || halted_ || channels_[c].generation != gen) return;
+          if (!answer) {
+            ++e_.resolve_errors_;
+            FailBeforeSending(c, RequestError::kResolve, answer.error().detail);
+            return;
+          }
+          Channel& chan = channels_[c];
+          // Viewers spread over every address the name answered, as
+          // independent clients do.
+          const http::Address& a =
+              (*answer)->addresses[static_cast<size_t>(id_) % (*answer)->addresses.size()];
+          chan.endpoint.addr = a.addr;
+          chan.endpoint.addr_len = a.len;
+          chan.endpoint.host = url_parts.host;
+          chan.endpoint.tls = url_parts.scheme == "https";
+          chan.endpoint_key = key;
+          SendTo(c, url_parts, chan.endpoint);
+        });
   }
 
   void SendTo(size_t c, const hls::UrlParts& parts, const http::Endpoint& to) {
@@ -265,6 +264,9 @@ class NativeEngine::Viewer final : public Fetcher, public PlayerEvents {
     rec.started = r.started;
     rec.remote = r.remote;
     if (r.keepalive_retry) e_.counts_.OnEngineCount(EngineCount::kKeepaliveRetry, 1);
+    // The same error labels the FFmpeg engine reads from its log, so both engines compare.
+    if (r.status >= 400)
+      e_.counts_.OnEngineError(r.status >= 500 ? "http_5xx" : "http_4xx", r.status);
     const bool playlist =
         rec.kind == RequestKind::kMaster || rec.kind == RequestKind::kMediaPlaylist;
     if (playlist && r.status >= 200 && r.status < 300 && r.error == RequestError::kNone) {

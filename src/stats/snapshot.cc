@@ -20,7 +20,18 @@ std::map<std::string, std::uint64_t> Snapshot::RequestsByKind() const {
 }
 
 std::uint64_t Snapshot::TotalRequests() const { return Sum(RequestsByKind()); }
-std::uint64_t Snapshot::TotalErrors() const { return Sum(errors_by_type); }
+std::uint64_t Snapshot::TotalErrors() const {
+  // Native viewers' request errors are their errors; the tap's duplicate what FFmpeg's log
+  // already counted (connect_failed, http_5xx...), so they stay apart. Requests cut by our own
+  // stop are not errors of the origin (SPEC §5).
+  std::uint64_t n = Sum(errors_by_type);
+  if (requests.source == "native") {
+    for (const auto& [type, count] : requests.errors_by_type) {
+      if (type != "client_aborted") n += count;
+    }
+  }
+  return n;
+}
 std::uint64_t Snapshot::TotalRestarts() const { return Sum(restarts_by_cause); }
 
 }  // namespace hs::stats

@@ -251,7 +251,8 @@ Draft Builder::Errors() const {
                      bad_status ? Style::kAlert : Style::kNormal});
 
   std::map<std::string, std::uint64_t> errors = s_.errors_by_type;
-  for (const auto& [type, n] : s_.requests.errors_by_type) errors["tap " + type] += n;
+  const std::string who = s_.requests.source.empty() ? "tap" : s_.requests.source;
+  for (const auto& [type, n] : s_.requests.errors_by_type) errors[who + " " + type] += n;
   const std::uint64_t n_errors = Sum(errors);
   d.lines.push_back(
       {FitColumns(n_errors == 0 ? "errors    none"
