@@ -123,6 +123,7 @@ constexpr std::string_view kExitCodes =
 constexpr std::string_view kExamples =
     "\nExamples:\n"
     "  hls-swarm -clients 20 http://origin:8080/live/stream.m3u8\n"
+    "  hls-swarm -engine native -clients 5000 -ramp-rate 100 https://cdn/x.m3u8\n"
     "  hls-swarm -profile stress -duration 10m -summary-json out.json http://o/x.m3u8\n"
     "  hls-swarm -test-origin -clients 5 -duration 1m   # no origin needed\n"
     "  hls-swarm -check https://cdn.example.com/live/master.m3u8\n"

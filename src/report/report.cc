@@ -268,12 +268,17 @@ nlohmann::json ToJson(const stats::Snapshot& s) {
 }
 
 std::string FormatStatusLine(const stats::Snapshot& s) {
+  // FFmpeg reports its playback speed; native viewers have a playout buffer that rebuffers.
+  const std::string tail =
+      s.engine == "native"
+          ? fmt::format("rebuffers={}", s.rebuffer_events)
+          : fmt::format("speed_p50={:.2f}x",
+                        static_cast<double>(s.speed_milli.Percentile(50)) / 1000.0);
   return fmt::format(
       "t={} viewers active={}/{} running={} starting={} backoff={} stalled={} ramp={:.0f}% "
-      "requests={} errors={} restarts={} speed_p50={:.2f}x",
+      "requests={} errors={} restarts={} {}",
       Seconds(s.elapsed_s), s.active, s.target, s.running, s.starting, s.backoff, s.stalled,
-      s.ramp_progress * 100, s.TotalRequests(), s.TotalErrors(), s.TotalRestarts(),
-      static_cast<double>(s.speed_milli.Percentile(50)) / 1000.0);
+      s.ramp_progress * 100, s.TotalRequests(), s.TotalErrors(), s.TotalRestarts(), tail);
 }
 
 nlohmann::json StatusJson(const stats::Snapshot& s) {
