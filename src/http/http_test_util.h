@@ -22,43 +22,16 @@
 
 #include "core/event_loop.h"
 #include "core/io.h"
+#include "core/test_util.h"
 #include "core/unique_fd.h"
 #include "http/client.h"
 
 namespace hs::http::test {
 
-/// Number of open file descriptors of this process.
-inline int CountOpenFds() {
-  int n = 0;
-  if (DIR* d = ::opendir("/proc/self/fd")) {
-    while (::readdir(d) != nullptr) ++n;
-    ::closedir(d);
-  }
-  return n - 3;  // ".", ".." and the directory's own fd
-}
-
-/// Runs \a loop until \a done() or \a timeout (on the loop's clock); returns done().
-inline bool RunUntil(EventLoop& loop, const std::function<bool()>& done, Duration timeout) {
-  const SteadyTime deadline = loop.clock().Now() + timeout;
-  while (!done() && loop.clock().Now() < deadline) loop.RunOnce(std::chrono::milliseconds(5));
-  return done();
-}
-
-/// A listening socket on 127.0.0.1 with a kernel-chosen port.
-inline UniqueFd ListenLoopback(int* port, int backlog = 128) {
-  UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof(a);
-  auto* sa = reinterpret_cast<sockaddr*>(&a);
-  if (::bind(fd.Get(), sa, len) != 0 || ::listen(fd.Get(), backlog) != 0 ||
-      ::getsockname(fd.Get(), sa, &len) != 0) {
-    return UniqueFd();
-  }
-  *port = ntohs(a.sin_port);
-  return fd;
-}
+using hs::test::ConnectLoopback;
+using hs::test::CountOpenFds;
+using hs::test::ListenLoopback;
+using hs::test::RunUntil;
 
 /// An endpoint at 127.0.0.1:\a port.
 inline Endpoint LoopbackEndpoint(int port, bool tls = false, std::string host = "") {

@@ -8,6 +8,8 @@
 
 #include <gtest/gtest.h>
 
+#include "core/test_util.h"
+
 #include "player/player_test_util.h"
 
 namespace hs::player {
@@ -68,17 +70,7 @@ struct PlayerTest : ::testing::Test {
   }
 
   void Make() { player_ = std::make_unique<Player>(loop_, opts_, fetcher_, cache_, rec_); }
-  void RunUntil(SteadyTime until) {
-    loop_.RunOnce(Duration::zero());
-    for (int guard = 0; guard < 1000000; ++guard) {
-      const SteadyTime next = loop_.NextTimerAt();
-      if (next > until) break;
-      if (next > clock_.Now()) clock_.Advance(next - clock_.Now());
-      loop_.RunOnce(Duration::zero());
-    }
-    if (until > clock_.Now()) clock_.Advance(until - clock_.Now());
-    loop_.RunOnce(Duration::zero());
-  }
+  void RunUntil(SteadyTime until) { test::StepUntil(loop_, clock_, until); }
   void RunFor(Duration d) { RunUntil(clock_.Now() + d); }
 
   // The media sequence numbers of the segment requests for URLs under \a prefix, in order.

@@ -9,6 +9,8 @@
 
 #include <gtest/gtest.h>
 
+#include "core/test_util.h"
+
 namespace hs::pool {
 namespace {
 
@@ -85,17 +87,7 @@ struct ViewerPoolTest : testing::Test {
 
   void Make(PoolOptions o) { pool_ = std::make_unique<ViewerPool>(loop_, engine_, rec_, o); }
   // Moves the fake clock to \a until, firing every timer (and posted task) on the way in order.
-  void RunUntil(SteadyTime until) {
-    loop_.RunOnce(Duration::zero());
-    for (int guard = 0; guard < 1000000; ++guard) {
-      const SteadyTime next = loop_.NextTimerAt();
-      if (next > until) break;
-      if (next > clock_.Now()) clock_.Advance(next - clock_.Now());
-      loop_.RunOnce(Duration::zero());
-    }
-    if (until > clock_.Now()) clock_.Advance(until - clock_.Now());
-    loop_.RunOnce(Duration::zero());
-  }
+  void RunUntil(SteadyTime until) { test::StepUntil(loop_, clock_, until); }
   void RunFor(Duration d) { RunUntil(clock_.Now() + d); }
   void PlayOnStart() {
     engine_.on_start = [this](int id, int) {
