@@ -19,10 +19,14 @@ asan: setup
 	@cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DHLS_SWARM_SANITIZE=ON >/dev/null
 	@ninja -C $(ASAN_BUILD) -j $(JOBS) hls_swarm_tests
 
-# 20 viewers for 30 s against the bundled live origin on loopback, then the exit report.
+# Two real load tests against the bundled live origin on loopback, each with its exit report:
+# 20 FFmpeg viewers (one FFmpeg process each) for 20 s, then 1,000 native viewers (player state
+# machines inside hls-swarm) for 25 s.
 demo: build
 	$(BUILD)/hls-swarm -test-origin -test-origin-profile tiny -clients 20 -ramp-rate 10 \
-	  -duration 30s -tui=false -metrics-port 0
+	  -duration 20s -tui=false -metrics-port 0
+	$(BUILD)/hls-swarm -engine native -test-origin -test-origin-profile tiny -clients 1000 \
+	  -ramp-rate 100 -duration 25s -tui=false -metrics-port 0
 
 # OCI images (hls-swarm, hls-swarm-origin) as docker-archive tarballs in $(BUILD)/oci, built
 # with debootstrap + buildah: no Docker daemon, no registry.
