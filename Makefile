@@ -4,7 +4,7 @@ BUILD      ?= build
 ASAN_BUILD ?= build-asan
 JOBS       ?= $(shell nproc)
 
-.PHONY: all setup build asan demo image microvm test unit-test asan-test integration-test bench lint format clean
+.PHONY: all setup build asan demo image microvm test unit-test asan-test integration-test bench bench-native lint format clean
 
 all: build
 
@@ -56,6 +56,10 @@ test: build asan
 
 bench: build
 	@python3 bench/viewers_bench.py --build $(BUILD)
+
+# The native engine at 1, 1000 and 10000 viewers, and VOD throughput against wrk (~15 min).
+bench-native: build
+	@python3 bench/native_bench.py --build $(BUILD)
 
 lint:
 	@scripts/check_layering.sh
