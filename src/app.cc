@@ -244,8 +244,9 @@ bool LoadRun::PrepareEngine() {
 }
 
 void LoadRun::StartViewers() {
-  pool_ = std::make_unique<pool::ViewerPool>(loop_, *engine_, *stats_,
-                                             MakePoolOptions(cfg_, target_duration_s_));
+  pool::PoolOptions po = MakePoolOptions(cfg_, target_duration_s_);
+  po.on_all_completed = [this] { BeginShutdown("every viewer completed its play"); };
+  pool_ = std::make_unique<pool::ViewerPool>(loop_, *engine_, *stats_, po);
   controls_.set_pool(pool_.get());
   started_at_ = clock_.Now();
   pool_->Start();

@@ -79,6 +79,20 @@ Rows OutputRows(const Config& c) {
 
 Rows DerivedRows(const Config& c) {
   const Derived d = c.ComputeDerived();
+  if (c.IsNative()) {
+    // Measured (README, bench/native_bench.py): ~3.6 kB per native viewer on http over a
+    // ~17 MB base; a TLS connection adds ~17-21 kB (OpenSSL 3.0, TLS 1.3).
+    const long long n = std::max(c.clients, 0);
+    return {
+        {"ramp-duration", fmt::format("{}s", d.ramp_duration_s)},
+        {"estimated-memory", fmt::format("{} MB over http, {} MB over https (native viewers)",
+                                         20 + n * 4 / 1024, 20 + n * 40 / 1024)},
+        {"recommended-fd-limit", fmt::format("{} (one connection per viewer, two with "
+                                             "alternate audio)",
+                                             n * 2 + 256)},
+        {"recommended-ports", std::to_string(n * 2)},
+    };
+  }
   return {
       {"ramp-duration", fmt::format("{}s", d.ramp_duration_s)},
       {"estimated-memory", fmt::format("{} MB", d.estimated_memory_mb)},

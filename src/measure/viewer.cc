@@ -15,6 +15,8 @@ const char* ToString(EndReason reason) {
       return "stopped";
     case EndReason::kKilled:
       return "killed";
+    case EndReason::kCompleted:
+      return "completed";
   }
   return "error";
 }

@@ -21,8 +21,9 @@ enum class EndReason {
   kSignal,       ///< killed by something other than hls-swarm (FFmpeg: a signal we did not send)
   kStopped,      ///< ended after hls-swarm asked it to stop (shutdown, target lowered)
   kKilled,       ///< ended because hls-swarm forced it (stop deadline, stall watchdog)
+  kCompleted,    ///< the viewer watched what it came for (-vod-end stop): not restarted
 };
-/// Label: "end_of_stream", "error", "signal", "stopped", "killed".
+/// Label: "end_of_stream", "error", "signal", "stopped", "killed", "completed".
 const char* ToString(EndReason reason);
 
 /// Why a viewer is being restarted (bounded label set).

@@ -21,6 +21,7 @@ namespace {
 
 constexpr int kMaxRedirects = 5;
 constexpr Duration kStallMinimum = std::chrono::milliseconds(250);
+constexpr Duration kProgressPeriod = std::chrono::seconds(1);
 
 std::string Lower(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -40,6 +41,7 @@ PlayerOptions MakePlayerOptions(const config::Config& cfg, const std::string& ur
     // Throughput stress: no playout pacing, no pause between plays.
     o.max_buffer_ahead = std::chrono::hours(24 * 365);
     o.vod_restart_pause = Duration::zero();
+    o.realtime = false;
   }
   return o;
 }
@@ -103,13 +105,19 @@ class NativeEngine::Viewer final : public Fetcher, public PlayerEvents {
 
   // PlayerEvents
   void OnPlaying(Duration startup) override {
+    playing_ = true;
+    play_counted_ = false;
+    rebuffering_ = false;
     if (e_.events_ != nullptr) e_.events_->OnPlaying(id_, startup);
   }
+  /// Playing from its buffer right now (the playhead advances): the pool's watchdog hears it.
+  bool Progressing() const { return playing_ && !rebuffering_ && !halted_; }
   void OnSegment(double media_s) override {
     if (e_.events_ != nullptr) e_.events_->OnSegment(id_, media_s);
   }
-  void OnRebufferStart() override {}
+  void OnRebufferStart() override { rebuffering_ = true; }
   void OnRebufferEnd(Duration stalled_for) override {
+    rebuffering_ = false;
     // hls.js reports a stall only once playback has not moved for STALL_MINIMUM_DURATION_MS
     // (250 ms, gap-controller.ts); shorter gaps at the live edge are not rebuffering a viewer
     // would notice.
@@ -127,6 +135,8 @@ class NativeEngine::Viewer final : public Fetcher, public PlayerEvents {
     e_.counts_.OnEngineError("playlist_reload_failed", 0);
   }
   void OnPlayCompleted(double media_played_s) override {
+    playing_ = false;  // until the next play (a VOD restarted after a pause) plays
+    play_counted_ = true;
     e_.counts_.OnEngineCount(EngineCount::kPlayCompleted, 1);
     e_.counts_.OnEngineCount(EngineCount::kMediaMicrosPlayed,
                              static_cast<std::uint64_t>(std::max(0.0, media_played_s) * 1e6));
@@ -300,6 +310,15 @@ class NativeEngine::Viewer final : public Fetcher, public PlayerEvents {
   Player player_;
   SteadyTime started_at_{};
   bool halted_ = false;
+  bool playing_ = false;
+  bool rebuffering_ = false;
+  bool play_counted_ = false;  ///< the current play's media time went to stats already
+
+ public:
+  /// Media seconds of the current play not yet counted (a live play, or a VOD cut short).
+  double UncountedMediaSeconds() const { return play_counted_ ? 0.0 : player_.PlayheadSeconds(); }
+
+ private:
   /// Cleared when the viewer dies: resolver callbacks (posted, not cancellable) check it.
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 
@@ -326,6 +345,11 @@ Result<std::unique_ptr<NativeEngine>> NativeEngine::Create(EventLoop& loop,
   auto resolver = http::Resolver::Create(loop);
   if (!resolver) return tl::unexpected(resolver.error());
   e->resolver_ = std::move(*resolver);
+  // A player with a full buffer fetches nothing for up to 30 s (the end of a VOD): tell the
+  // pool's stall watchdog, once a second, which viewers are playing from their buffer.
+  NativeEngine* self = e.get();
+  e->progress_timer_ = loop.CreateTimer([self] { self->OnProgressTick(); });
+  e->progress_timer_->Arm(kProgressPeriod);
   return e;
 }
 
@@ -366,6 +390,8 @@ void NativeEngine::KillSession(int viewer_id) {
 void NativeEngine::EndSession(int viewer_id, measure::EndReason reason) {
   auto it = viewers_.find(viewer_id);
   if (it == viewers_.end() || it->second->halted()) return;
+  counts_.OnEngineCount(EngineCount::kMediaMicrosPlayed,
+                        static_cast<std::uint64_t>(it->second->UncountedMediaSeconds() * 1e6));
   it->second->Halt();
   // Never from inside the pool's call or a viewer's own callback: destroy and report later.
   loop_.Post([this, viewer_id, reason] {
@@ -375,6 +401,15 @@ void NativeEngine::EndSession(int viewer_id, measure::EndReason reason) {
     viewers_.erase(found);
     if (events_ != nullptr) events_->OnEnded(viewer_id, reason);
   });
+}
+
+void NativeEngine::OnProgressTick() {
+  if (events_ != nullptr) {
+    for (auto& [id, v] : viewers_) {
+      if (v->Progressing()) events_->OnProgress(id);
+    }
+  }
+  progress_timer_->Arm(kProgressPeriod);
 }
 
 NativeEngineStats NativeEngine::stats() const {

@@ -56,6 +56,7 @@ class NativeEngine final : public pool::ViewerEngine {
   NativeEngine(EventLoop& loop, const config::Config& cfg, std::string stream_url,
                measure::RequestListener& records, measure::EngineListener& counts);
   void EndSession(int viewer_id, measure::EndReason reason);
+  void OnProgressTick();
 
   EventLoop& loop_;
   const config::Config& cfg_;
@@ -71,6 +72,7 @@ class NativeEngine final : public pool::ViewerEngine {
   std::unique_ptr<http::Resolver> resolver_;
   PlaylistCache cache_;
   std::unordered_map<int, std::unique_ptr<Viewer>> viewers_;
+  std::unique_ptr<Timer> progress_timer_;
   std::uint64_t redirects_ = 0;
   std::uint64_t resolve_errors_ = 0;
 };

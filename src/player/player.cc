@@ -163,6 +163,12 @@ void Player::OnMediaReceived() {
     ArmStallTimer();
   }
   if (gen == gen_) PumpAll();
+  if (gen == gen_ && !opts_.realtime && playing_ && AllTracksDone()) {
+    // Unpaced (a throughput stress, not a viewer): everything is in, the play is over.
+    base_s_ = BufferedEnd();
+    base_time_ = now;
+    CompletePlay();
+  }
 }
 
 void Player::ArmStallTimer() {
@@ -199,7 +205,7 @@ void Player::OnLifeTimer() {
   if (opts_.restart_vod) {
     StartPlay();
   } else {
-    End(measure::EndReason::kEndOfStream, "the VOD was played to its end");
+    End(measure::EndReason::kCompleted, "the VOD was played to its end");
   }
 }
 

@@ -43,8 +43,11 @@ struct PlayerOptions {
   /// hls.js maxBufferLength: fetch segments while less than this is buffered ahead.
   Duration max_buffer_ahead = std::chrono::seconds(30);
   /// At the end of a VOD: play it again after vod_restart_pause (-vod-end restart), or end
-  /// the session with kEndOfStream (-vod-end stop).
+  /// the session with kCompleted (-vod-end stop).
   bool restart_vod = true;
+  /// Play in real time (a viewer). false (-pace=false): a play completes as soon as every
+  /// segment is in, so a VOD is fetched back to back as fast as the network allows.
+  bool realtime = true;
   Duration vod_restart_pause = std::chrono::seconds(2);
 };
 
@@ -73,7 +76,7 @@ class PlayerEvents {
   /// A VOD (or a live stream that ended) was played to its end: \a media_played_s of it.
   virtual void OnPlayCompleted(double media_played_s) = 0;
   /// The session is over: the master or first playlist stayed unreachable (kError), or a VOD
-  /// ended with restart_vod off (kEndOfStream). The player is stopped; Start() may be called
+  /// ended with restart_vod off (kCompleted). The player is stopped; Start() may be called
   /// again (from a later loop iteration).
   virtual void OnEnded(measure::EndReason reason, std::string why) = 0;
 };

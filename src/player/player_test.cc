@@ -212,11 +212,30 @@ TEST_F(PlayerTest, VodStaysWithinMaxBufferAheadOfThePlayhead) {
   ASSERT_EQ(rec_.completed.size(), 1u);
   EXPECT_DOUBLE_EQ(rec_.completed[0], 200.0);
   ASSERT_EQ(rec_.ended.size(), 1u);
-  EXPECT_EQ(rec_.ended[0].first, EndReason::kEndOfStream);
+  EXPECT_EQ(rec_.ended[0].first, EndReason::kCompleted);
   EXPECT_EQ(rec_.ended_at - rec_.completed_at[0], seconds(2));
   EXPECT_NEAR(ToSeconds(rec_.completed_at[0] - playing_at), 200.0, 0.01);
   EXPECT_TRUE(rec_.rebuffer_starts.empty());
   EXPECT_EQ(fetcher_.Of(RequestKind::kMediaPlaylist).size(), 1u);  // a VOD is not reloaded
+}
+
+TEST_F(PlayerTest, UnpacedVodCompletesAsSoonAsEverySegmentIsIn) {
+  // -pace=false: a throughput stress, not a viewer: no 30 s buffer cap, no real-time playout.
+  video_.vod = true;
+  video_.initial = 100;  // 200 s of media
+  opts_.restart_vod = false;
+  opts_.realtime = false;
+  opts_.max_buffer_ahead = std::chrono::hours(1);
+  opts_.vod_restart_pause = Duration::zero();
+  Make();
+  player_->Start();
+  RunFor(seconds(30));
+  EXPECT_EQ(fetcher_.Of(RequestKind::kSegment).size(), 100u);
+  ASSERT_EQ(rec_.completed.size(), 1u);
+  EXPECT_DOUBLE_EQ(rec_.completed[0], 200.0);
+  EXPECT_LT(ToSeconds(rec_.completed_at[0] - rec_.playing[0].first), 30.0);
+  ASSERT_EQ(rec_.ended.size(), 1u);
+  EXPECT_EQ(rec_.ended[0].first, EndReason::kCompleted);
 }
 
 TEST_F(PlayerTest, VodRestartsFromTheMasterAfterThePause) {
@@ -262,7 +281,7 @@ TEST_F(PlayerTest, EndListAppearingOnLivePlaysToTheEnd) {
   ASSERT_EQ(rec_.completed.size(), 1u);
   EXPECT_DOUBLE_EQ(rec_.completed[0], 2.0 * static_cast<double>(msns.size()));
   ASSERT_EQ(rec_.ended.size(), 1u);
-  EXPECT_EQ(rec_.ended[0].first, EndReason::kEndOfStream);
+  EXPECT_EQ(rec_.ended[0].first, EndReason::kCompleted);
   const auto playlists = fetcher_.Of(RequestKind::kMediaPlaylist);
   EXPECT_LT(playlists.back()->at, rec_.ended_at);
   EXPECT_EQ(fetcher_.requests.back().at <= rec_.ended_at, true);

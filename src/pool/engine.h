@@ -17,8 +17,14 @@ class SessionEvents {
   virtual void OnPlaying(int viewer_id, Duration startup) = 0;
   /// A media segment was received (\a media_s its duration, -1 unknown). Feeds the watchdog.
   virtual void OnSegment(int viewer_id, double media_s) = 0;
+  /// The viewer is playing normally without fetching (a player playing from its buffer, e.g.
+  /// the last 30 s of a VOD). Feeds the stall watchdog like a segment; engines that only know
+  /// segments never call it.
+  virtual void OnProgress(int viewer_id) = 0;
   /// The session ended, for \a reason. Exactly once per session that StartSession started,
   /// and never from inside StartSession, StopSession or KillSession (post it instead).
+  /// kCompleted means the viewer is done (not restarted); every other reason restarts it
+  /// unless the pool stopped it.
   virtual void OnEnded(int viewer_id, measure::EndReason reason) = 0;
 };
 

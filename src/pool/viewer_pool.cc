@@ -21,7 +21,8 @@ RestartCause CauseOf(EndReason r) {
     case EndReason::kSignal:
       return RestartCause::kSignal;
     case EndReason::kError:
-    case EndReason::kStopped:  // ended "stopped" although we did not ask: an engine error
+    case EndReason::kCompleted:  // only reaches here after the watchdog ended the session
+    case EndReason::kStopped:    // ended "stopped" although we did not ask: an engine error
     case EndReason::kKilled:
       return RestartCause::kError;
   }
@@ -210,6 +211,12 @@ void ViewerPool::OnEnded(int viewer_id, EndReason reason) {
     MaybeFinishShutdown();
     return;
   }
+  if (reason == EndReason::kCompleted && !v.killed_by_watchdog) {
+    v.state = ViewerState::kDone;
+    ++completed_;
+    MaybeAllCompleted();
+    return;
+  }
   RestartCause cause = CauseOf(reason);
   if (v.killed_by_watchdog) {
     cause = was_playing ? RestartCause::kStall : RestartCause::kStartupTimeout;
@@ -304,6 +311,15 @@ void ViewerPool::Abandon() {
     v->state = ViewerState::kDone;
   }
   MaybeFinishShutdown();
+}
+
+void ViewerPool::MaybeAllCompleted() {
+  if (!opts_.on_all_completed || shutting_down_ || completed_ == 0) return;
+  if (next_slot_ < pending_.size()) return;  // viewers still to ramp up
+  for (auto& v : viewers_) {
+    if (v->wanted && v->state != ViewerState::kDone) return;
+  }
+  loop_.Post(opts_.on_all_completed);
 }
 
 void ViewerPool::MaybeFinishShutdown() {

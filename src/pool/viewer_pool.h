@@ -30,6 +30,9 @@ struct PoolOptions {
   /// (counted as killed) so that the run can end.
   Duration abandon_after = std::chrono::seconds(3);
   std::uint64_t seed = 1;
+  /// Runs (posted) when every wanted viewer has completed (EndReason::kCompleted) and none is
+  /// left to run: e.g. each watched its VOD once with -vod-end stop.
+  std::function<void()> on_all_completed;
 };
 
 /// Where one viewer is (the pool's own view, engine-independent).
@@ -74,12 +77,15 @@ class ViewerPool final : public SessionEvents {
   bool ramp_paused() const { return ramp_paused_; }
   /// Sessions given up on at shutdown (never reported an end).
   int abandoned() const { return abandoned_; }
+  /// Viewers that completed (EndReason::kCompleted) and will not run again.
+  int completed() const { return completed_; }
   /// The state of viewer \a id (kPending for ids never seen). For tests and diagnostics.
   ViewerState StateOf(int id) const;
 
   // SessionEvents (from the engine).
   void OnPlaying(int viewer_id, Duration startup) override;
   void OnSegment(int viewer_id, double media_s) override;
+  void OnProgress(int viewer_id) override { OnSegment(viewer_id, -1); }
   void OnEnded(int viewer_id, measure::EndReason reason) override;
 
  private:
@@ -110,6 +116,7 @@ class ViewerPool final : public SessionEvents {
   void KillViewer(Viewer& v);
   void Abandon();
   void MaybeFinishShutdown();
+  void MaybeAllCompleted();
   Viewer& ViewerFor(int id);
   Viewer* Find(int id);
 
@@ -127,6 +134,7 @@ class ViewerPool final : public SessionEvents {
   SteadyTime first_start_at_{};
   SteadyTime last_first_start_at_{};
   int abandoned_ = 0;
+  int completed_ = 0;
   bool ramp_paused_ = false;
   bool shutting_down_ = false;
   std::function<void()> on_shutdown_;

@@ -335,6 +335,50 @@ TEST_F(ViewerPoolTest, ShutdownGivesUpOnASessionThatNeverEnds) {
   EXPECT_EQ(rec_.ends["killed"], 2);
 }
 
+TEST_F(ViewerPoolTest, CompletedViewersAreNotRestartedAndTheLastOneSaysSo) {
+  PoolOptions o;
+  o.clients = 2;
+  o.ramp_rate = 100;
+  int all_done = 0;
+  o.on_all_completed = [&] { ++all_done; };
+  Make(o);
+  PlayOnStart();
+  pool_->Start();
+  RunFor(seconds(1));
+  engine_.End(0, EndReason::kCompleted);
+  RunFor(seconds(10));
+  EXPECT_EQ(pool_->StateOf(0), ViewerState::kDone);
+  EXPECT_TRUE(rec_.restarts.empty());
+  EXPECT_EQ(all_done, 0);  // viewer 1 still plays
+  engine_.End(1, EndReason::kCompleted);
+  RunFor(milliseconds(1));
+  EXPECT_EQ(pool_->completed(), 2);
+  EXPECT_EQ(all_done, 1);
+  EXPECT_EQ(engine_.starts.size(), 2u);
+  EXPECT_EQ(rec_.ends["completed"], 2);
+}
+
+TEST_F(ViewerPoolTest, ProgressWithoutSegmentsKeepsTheWatchdogQuiet) {
+  // A player playing the last 30 s of a VOD from its buffer fetches nothing: not a stall.
+  PoolOptions o;
+  o.clients = 1;
+  o.stall_timeout = seconds(6);
+  Make(o);
+  PlayOnStart();
+  pool_->Start();
+  std::unique_ptr<Timer> tick = loop_.CreateTimer([&] {
+    engine_.events->OnProgress(0);
+    tick->Arm(seconds(1));
+  });
+  tick->Arm(seconds(1));
+  RunFor(seconds(30));
+  EXPECT_TRUE(engine_.kills.empty());
+  tick->Cancel();
+  RunFor(seconds(8));
+  EXPECT_EQ(engine_.kills.size(), 1u);
+  EXPECT_EQ(rec_.stalls["stall"], 1);
+}
+
 TEST_F(ViewerPoolTest, SecondShutdownKillsAtOnce) {
   PoolOptions o;
   o.clients = 2;

@@ -454,14 +454,9 @@ class NativePlayerTest(unittest.TestCase):
         self.assertLessEqual(worst, limit, worst_at)
         self.assertEqual(report["rebuffer_events"], 0)
 
-    # Engine bugs (found by this test, 2026-12):
-    # 1. The pool's stall watchdog (ViewerPool::OnWatchdog, stall_timeout = 3 x target duration
-    #    = 6 s, app_support.cc) kills a native VOD viewer 6 s after its LAST segment although it
-    #    is playing ~30 s of buffered media (hls.js maxBufferLength): every 40 s play is cut at
-    #    ~16 s and restarted as a "stall", so plays_completed stays 0.
-    # 2. -vod-end stop does not end the viewer: the player ends the session (end_of_stream) and
-    #    ViewerPool::OnEnded restarts it after the usual backoff, like -vod-end restart.
-    @unittest.expectedFailure
+    # This test found two engine bugs (2026-12), both fixed: the pool's stall watchdog killed
+    # native VOD viewers playing their last 30 s from the buffer (now fed by OnProgress), and
+    # -vod-end stop restarted the viewer (now EndReason::kCompleted, not restarted).
     def test_vod_stop_one_play_each(self):
         report, log, _ = self.fmp4_run()
         masters = [sum(r["uri"] == "/fmp4/master.m3u8" for r in log[v]) for v in range(VIEWERS)]
