@@ -43,7 +43,7 @@ import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "../tests/integration"))
-from harness import Proc, children_of, proc_comm, wait_for  # noqa: E402
+from harness import Proc, children_of, proc_comm, start_extra_nginx, wait_for  # noqa: E402
 from viewers_bench import cpu_seconds, free_port, status_kb  # noqa: E402
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
@@ -139,9 +139,38 @@ def start_origin(binary, workdir, name):
     return origin, port
 
 
-def run_scale(binary, n, rate, steady, workdir, tap_log=True):
+def make_certificates(workdir):
+    """A CA and a leaf for 127.0.0.1 (subjectAltName IP) made with the openssl CLI."""
+    ca_key, ca, key, csr, crt, ext = (os.path.join(workdir, n) for n in
+                                      ("ca.key", "ca.crt", "leaf.key", "leaf.csr", "leaf.crt", "leaf.ext"))
+    with open(ext, "w") as f:
+        f.write("subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n")
+    run = lambda *a: subprocess.run(a, check=True, capture_output=True)
+    ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+    run("openssl", "req", "-x509", *ec, "-keyout", ca_key, "-out", ca, "-days", "2", "-subj", "/CN=bench CA")
+    run("openssl", "req", *ec, "-keyout", key, "-out", csr, "-subj", "/CN=127.0.0.1")
+    run("openssl", "x509", "-req", "-in", csr, "-CA", ca, "-CAkey", ca_key, "-CAcreateserial", "-out", crt,
+        "-days", "2", "-extfile", ext)
+    return ca, crt, key
+
+
+def run_scale(binary, n, rate, steady, workdir, tap_log=True, https=False):
     origin, oport = start_origin(binary, workdir, f"origin-{n}")
-    swarm = None
+    swarm = tls = None
+    access_log = os.path.join(workdir, f"origin-{n}", "access.log")
+    env = None
+    url = f"http://127.0.0.1:{oport}/stream.m3u8"
+    if https:
+        # The same origin directory over TLS from a second nginx; viewers verify its certificate
+        # against the bench's CA (SSL_CERT_FILE), as they would a CDN's.
+        ca, crt, key = make_certificates(workdir)
+        tport = free_port()
+        tls, access_log = start_extra_nginx(
+            workdir, os.path.join(workdir, f"origin-{n}"), f"nginx-tls-{n}",
+            f"127.0.0.1:{tport} ssl backlog=4096;\n    ssl_certificate {crt};\n    ssl_certificate_key {key}")
+        env = dict(os.environ, SSL_CERT_FILE=ca)
+        url = f"https://127.0.0.1:{tport}/stream.m3u8"
+        time.sleep(1)
     try:
         ua = f"nbench-{n}"
         summary = os.path.join(workdir, f"summary-{n}.json")
@@ -156,7 +185,7 @@ def run_scale(binary, n, rate, steady, workdir, tap_log=True):
             argv += ["-tap-log", taplog]
         busy0 = machine_busy()
         t0 = time.monotonic()
-        swarm = Proc(argv + [f"http://127.0.0.1:{oport}/stream.m3u8"], workdir, f"swarm-{n}")
+        swarm = Proc(argv + [url], workdir, f"swarm-{n}", env=env)
         first_rss = after_ramp = None
         last = None
         hwm = 0
@@ -180,13 +209,14 @@ def run_scale(binary, n, rate, steady, workdir, tap_log=True):
             raise RuntimeError(f"hls-swarm with {n} viewers did not exit by itself")
         cpu_total, maxrss = got[0], max(hwm, got[1])
         origin.stop()
+        if tls:
+            tls.stop()
         with open(summary) as f:
             rep = json.load(f)
-        log_total, log_segs, log_bad, log_per_viewer = access_log_counts(
-            os.path.join(workdir, f"origin-{n}", "access.log"), ua)
+        log_total, log_segs, log_bad, log_per_viewer = access_log_counts(access_log, ua)
         seg = rep["tap"]["by_kind"].get("segment", {})
         row = {
-            "viewers": n, "rate": rate, "steady_s": steady, "exit": swarm.p.returncode,
+            "viewers": n, "https": https, "rate": rate, "steady_s": steady, "exit": swarm.p.returncode,
             "achieved": rep["ramp_rate_achieved"], "peak_active": rep["viewers"]["peak_active"],
             "first_rss_mb": (first_rss or 0) / 1024,
             "rss_after_ramp_mb": (after_ramp or last or {"rss": 0})["rss"] / 1024,
@@ -223,6 +253,8 @@ def run_scale(binary, n, rate, steady, workdir, tap_log=True):
     finally:
         if swarm:
             swarm.stop(30)
+        if tls:
+            tls.stop()
         origin.stop()
 
 
@@ -424,6 +456,8 @@ def main():
     ap.add_argument("--vod-seconds", type=int, default=30)
     ap.add_argument("--vod-repeats", type=int, default=1)
     ap.add_argument("--no-tap-log", action="store_true", help="scale runs without -tap-log")
+    ap.add_argument("--https-counts", default="",
+                    help="viewers:steady seconds of scale runs over https (verified TLS), e.g. 10000:120")
     ap.add_argument("--skip", default="", help="any of scale,vod,tls")
     ap.add_argument("--json", help="also write all results to this file")
     args = ap.parse_args()
@@ -447,6 +481,12 @@ def main():
                 print(f"scale: {n} native viewers, ramp {args.ramp_rate}/s, {steady} s steady ...",
                       file=sys.stderr, flush=True)
                 results["scale"].append(run_scale(binary, n, args.ramp_rate, steady, workdir, not args.no_tap_log))
+            for spec in filter(None, args.https_counts.split(",")):
+                n, _, steady = spec.partition(":")
+                n, steady = int(n), int(steady or 300)
+                print(f"scale: {n} native viewers over https ...", file=sys.stderr, flush=True)
+                results["scale"].append(run_scale(binary, n, args.ramp_rate, steady, workdir,
+                                                  not args.no_tap_log, https=True))
         if "vod" not in skip:
             print(f"vod: {args.vod_viewers} viewers -pace=false vs wrk, {args.vod_seconds} s each ...",
                   file=sys.stderr, flush=True)
@@ -472,7 +512,7 @@ def main():
             per = "—"
             if base and r is not base:
                 per = f"{(r['rss_after_ramp_mb'] - base['rss_after_ramp_mb']) * 1024 / (r['viewers'] - 1):.1f} kB"
-            print(f"| {r['viewers']} | {r['achieved']:.1f} | {r['peak_active']} | {r['peak_rss_mb']:.1f} MB | "
+            print(f"| {r['viewers']}{' https' if r.get('https') else ''} | {r['achieved']:.1f} | {r['peak_active']} | {r['peak_rss_mb']:.1f} MB | "
                   f"{r['rss_after_ramp_mb']:.1f} MB | {per} | {fmt_opt(r['steady_cpu_per_viewer_min'], '.5f')} | "
                   f"{r['seg_requests']} / {r['log_segs']} | {r['mbit_s']:.1f} Mbit/s | {r['rebuffer_events']} | "
                   f"{r['errors']} | {r['restarts']} | {r['machine_busy_pct']:.0f} % |")
