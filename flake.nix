@@ -20,7 +20,7 @@
         nativeBuildInputs = [ pkgs.cmake pkgs.pkg-config pkgs.makeWrapper pkgs.python3 ];
         buildInputs = [
           pkgs.fmt pkgs.spdlog pkgs.tl-expected pkgs.nlohmann_json pkgs.cli11
-          pkgs.prometheus-cpp pkgs.curl pkgs.ncurses pkgs.gtest pkgs.zlib
+          pkgs.prometheus-cpp pkgs.curl pkgs.ncurses pkgs.gtest pkgs.zlib pkgs.openssl pkgs.c-ares
         ];
         cmakeFlags = [ "-DCMAKE_BUILD_TYPE=Release" ];
         doCheck = false;  # the integration tests need network namespaces and a live origin

@@ -57,7 +57,7 @@ rootfs=$out/rootfs
 packages=(
   systemd-sysv dbus linux-image-amd64 zstd
   ffmpeg nginx-light ca-certificates curl procps iproute2
-  libspdlog1.10 libfmt9 libprometheus-cpp-core1.0 libcurl4 libncursesw6
+  libspdlog1.10 libfmt9 libprometheus-cpp-core1.0 libcurl4 libncursesw6 libssl3 libc-ares2
 )
 # Modules the initramfs needs to mount the root disk: with MODULES=list it holds only these
 # (and what they depend on), which keeps it small and quick to unpack under TCG.
