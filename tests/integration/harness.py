@@ -286,6 +286,24 @@ def is_segment(uri):
     return not (path.endswith(".m3u8") or path in ("/health", "/nginx_status"))
 
 
+def stop_origin_nginx(odir, timeout=5):
+    """Stops the nginx of an origin started by start_origin (by the PID in its pid file), as an
+    outage would; the origin's supervisor keeps running. Returns True once nginx has exited."""
+    with open(os.path.join(odir, "nginx.pid")) as f:
+        nginx_pid = int(f.read().strip())
+    os.kill(nginx_pid, signal.SIGTERM)
+    return wait_for(lambda: not pid_alive(nginx_pid), timeout)
+
+
+def restart_origin_nginx(workdir, odir, wrap=lambda a: a):
+    """Starts the origin's nginx again with its own configuration (after stop_origin_nginx), its
+    error log in error2.log. Returns the Proc; the caller stops it by PID."""
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    argv = [nginx, "-p", odir, "-c", os.path.join(odir, "nginx.conf"), "-e",
+            os.path.join(odir, "error2.log")]
+    return Proc(wrap(argv), workdir, "nginx2")
+
+
 def start_extra_nginx(workdir, odir, name, listen, wrap=lambda a: a):
     """A second nginx serving the origin's directory (same config and log format) with its
     listen line replaced by \a listen (e.g. "10.0.0.3:8080" or "10.0.0.1:8443 ssl ...;").

@@ -2,7 +2,7 @@
 """Issue 10 acceptance: native viewers measure exactly what the origin's access log says, on
 http and on https, and request what a player requests.
 
-50 native viewers for 60 s on the `default` and `abr` origin profiles (http), and on `default`
+50 native viewers for 40 s on the `default` and `abr` origin profiles (http), and on `default`
 over https (nginx with a certificate this test makes: once with -dangerous, once verifying
 against the test's CA through SSL_CERT_FILE). Origin and hls-swarm run in two network
 namespaces. Per viewer (matched by user agent): every request the viewer recorded is in
@@ -58,7 +58,7 @@ class NativeAccuracyTest(unittest.TestCase):
         records = os.path.join(wd, "records.jsonl")
         summary = os.path.join(wd, "summary.json")
         swarm = Proc(net.in_client([BIN, "-engine", "native", "-clients", str(VIEWERS),
-                                    "-ramp-rate", "25", "-duration", "60s", "-tui=false",
+                                    "-ramp-rate", "25", "-duration", "40s", "-tui=false",
                                     "-metrics-port", "0", "-user-agent", UA, "-tap-log", records,
                                     "-summary-json", summary, *extra, url]), wd, "swarm", env=env)
         try:

@@ -11,8 +11,8 @@ import time
 import unittest
 from collections import Counter
 
-from harness import (BIN, NetnsPair, Proc, Workdir, metric, parse_metrics, pid_alive,
-                     skip_unless_root_netns, start_origin, wait_for)
+from harness import (BIN, NetnsPair, Proc, Workdir, metric, parse_metrics, restart_origin_nginx,
+                     skip_unless_root_netns, start_origin, stop_origin_nginx, wait_for)
 
 VIEWERS = 10
 
@@ -36,17 +36,12 @@ class NativeOutageTest(unittest.TestCase):
                 self.assertTrue(wait_for(lambda: metric(scrape(), "hlsswarm_clients_active") >= VIEWERS, 30),
                                 swarm.stderr()[-3000:])
                 time.sleep(4)
-                with open(os.path.join(odir, "nginx.pid")) as f:
-                    nginx_pid = int(f.read().strip())
-                os.kill(nginx_pid, signal.SIGTERM)
-                self.assertTrue(wait_for(lambda: not pid_alive(nginx_pid), 5))
+                self.assertTrue(stop_origin_nginx(odir))
                 t_down = time.time()
                 time.sleep(10)
                 t_up = time.time()
                 self.assertIsNone(swarm.p.poll(), "hls-swarm exited during the outage")
-                conf = os.path.join(odir, "nginx.conf")
-                nginx2 = Proc(net.in_origin(["nginx", "-p", odir, "-c", conf, "-e",
-                                             os.path.join(odir, "error2.log")]), wd, "nginx2")
+                nginx2 = restart_origin_nginx(wd, odir, net.in_origin)
                 t_back = time.monotonic()
                 ok = wait_for(lambda: metric(scrape(), "hlsswarm_clients_active") >= VIEWERS, 15, 0.2)
                 back_after = time.monotonic() - t_back

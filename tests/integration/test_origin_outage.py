@@ -1,12 +1,11 @@
 # hls-swarm — Copyright (C) 2026 the hls-swarm authors. MIT licence.
 """Acceptance b: the origin's nginx is stopped for 10 s mid-run and started again."""
-import os
 import signal
 import time
 import unittest
 
-from harness import (BIN, NetnsPair, Proc, Workdir, metric, parse_metrics, pid_alive,
-                     skip_unless_root_netns, start_origin, wait_for)
+from harness import (BIN, NetnsPair, Proc, Workdir, metric, parse_metrics, restart_origin_nginx,
+                     skip_unless_root_netns, start_origin, stop_origin_nginx, wait_for)
 
 
 class OriginOutageTest(unittest.TestCase):
@@ -26,19 +25,14 @@ class OriginOutageTest(unittest.TestCase):
                                 swarm.stderr()[-3000:])
                 time.sleep(5)
 
-                with open(os.path.join(odir, "nginx.pid")) as f:
-                    nginx_pid = int(f.read().strip())
-                os.kill(nginx_pid, signal.SIGTERM)
-                self.assertTrue(wait_for(lambda: not pid_alive(nginx_pid), 5))
+                self.assertTrue(stop_origin_nginx(odir))
                 time.sleep(10)
                 self.assertIsNone(swarm.p.poll(), "hls-swarm exited during the outage")
                 down = scrape()
                 print("during outage: active", metric(down, "hlsswarm_clients_active"),
                       "restarts", metric(down, "hlsswarm_restarts_total"))
 
-                conf = os.path.join(odir, "nginx.conf")
-                nginx2 = Proc(net.in_origin(["nginx", "-p", odir, "-c", conf, "-e", os.path.join(odir, "error2.log")]),
-                              wd, "nginx2")
+                nginx2 = restart_origin_nginx(wd, odir, net.in_origin)
                 t_back = time.monotonic()
                 ok = wait_for(lambda: metric(scrape(), "hlsswarm_clients_active") >= 10, 15, 0.2)
                 print(f"all active again after {time.monotonic() - t_back:.1f}s")
