@@ -15,6 +15,8 @@ PACKAGES=(
   # run and test
   ffmpeg nginx prometheus prometheus-node-exporter prometheus-nginx-exporter curl iproute2 procps
   python3 tmux
+  # JUnit XML of -junit read back by a real consumer (tests/integration/test_thresholds.py)
+  python3-junitparser
   # native engine tests and benchmarks: a DNS server in a namespace, wrk as the throughput yardstick
   dnsmasq-base wrk
   # deployment checks (nix-instantiate for nix/, tests/integration/test_nix.py)

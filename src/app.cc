@@ -31,6 +31,7 @@
 #include "player/native_engine.h"
 #include "pool/viewer_pool.h"
 #include "report/report.h"
+#include "report/thresholds.h"
 #include "stats/aggregator.h"
 #include "tui/dashboard.h"
 
@@ -81,6 +82,7 @@ class LoadRun {
   void FinishShutdown();
   stats::Snapshot Snap();
   void LogStatus();
+  void CheckAbortThresholds();
   int Finish();
 
   const config::Config& cfg_;
@@ -102,6 +104,8 @@ class LoadRun {
   std::unique_ptr<pool::ViewerPool> pool_;
   std::unique_ptr<Timer> duration_timer_;
   std::unique_ptr<Timer> status_timer_;
+  std::unique_ptr<Timer> gate_timer_;  ///< checks :abort thresholds each second after the grace
+  double active_ratio_at_stop_ = -1;
   std::unique_ptr<tui::Dashboard> dashboard_;
   std::unique_ptr<originmon::Scraper> scraper_;
   std::vector<std::string> exporter_urls_;  ///< -origin-exporters beside the test origin
@@ -256,6 +260,12 @@ void LoadRun::StartViewers() {
     duration_timer_ = loop_.CreateTimer([this] { BeginShutdown("duration reached"); });
     duration_timer_->Arm(cfg_.duration);
   }
+  bool any_abort = false;
+  for (const auto& t : cfg_.thresholds) any_abort = any_abort || t.abort;
+  if (any_abort) {
+    gate_timer_ = loop_.CreateTimer([this] { CheckAbortThresholds(); });
+    gate_timer_->Arm(cfg_.threshold_grace);
+  }
   if (cfg_.tui) StartDashboard();
   if (dashboard_ == nullptr) {
     status_timer_ = loop_.CreateTimer([this] { LogStatus(); });
@@ -298,6 +308,7 @@ stats::Snapshot LoadRun::Snap() {
   stats::Snapshot s = stats_->Take(
       pool_->Counts(), ToSeconds(stopped_at_.value_or(clock_.Now()) - started_at_), clock_.Now());
   if (scraper_ != nullptr) FillOrigin(scraper_->Current(), s.origin);
+  s.active_ratio_at_stop = active_ratio_at_stop_;
   return s;
 }
 
@@ -309,6 +320,22 @@ void LoadRun::LogStatus() {
   if (!shutting_down_) status_timer_->Arm(std::chrono::seconds(5));
 }
 
+void LoadRun::CheckAbortThresholds() {
+  if (shutting_down_) return;
+  std::vector<config::Threshold> aborting;
+  for (const auto& t : cfg_.thresholds)
+    if (t.abort) aborting.push_back(t);
+  for (const report::Verdict& v : report::Evaluate(aborting, Snap())) {
+    // No data yet (e.g. no segment finished) is not a reason to abort; the end of run judges it.
+    if (v.passed || !v.value) continue;
+    log::Error("threshold breached: {} = {}; stopping the run (:abort)", v.threshold.expr,
+               report::FormatFigure(v.threshold.unit, *v.value));
+    BeginShutdown("threshold breached");
+    return;
+  }
+  gate_timer_->Arm(std::chrono::seconds(1));
+}
+
 void LoadRun::BeginShutdown(const char* why) {
   if (shutting_down_) {
     log::Warn("second stop request ({}): killing viewers now", why);
@@ -317,6 +344,9 @@ void LoadRun::BeginShutdown(const char* why) {
   }
   shutting_down_ = true;
   stopped_at_ = clock_.Now();
+  if (const measure::ViewerCounts c = pool_->Counts(); c.target > 0)
+    active_ratio_at_stop_ = static_cast<double>(c.active) / c.target;
+  gate_timer_.reset();
   log::Info("stopping ({}): stopping {} viewers", why, pool_->Counts().running);
   duration_timer_.reset();
   controls_.set_pool(nullptr);
@@ -337,17 +367,36 @@ int LoadRun::Finish() {
   if (dashboard_ != nullptr) dashboard_->Stop();
   http_.Close();
   stats::Snapshot s = Snap();
-  std::fputs(report::FormatText(s).c_str(), stdout);
+  const std::vector<report::Verdict> verdicts = report::Evaluate(cfg_.thresholds, s);
+  std::fputs((report::FormatText(s) + report::FormatThresholdsText(verdicts)).c_str(), stdout);
   std::fflush(stdout);
   if (!cfg_.summary_json_path.empty()) {
+    nlohmann::json j = report::ToJson(s);
+    if (!verdicts.empty()) j["thresholds"] = report::ThresholdsJson(verdicts);
     std::ofstream f(cfg_.summary_json_path);
-    f << report::ToJson(s).dump(2) << "\n";
+    f << j.dump(2) << "\n";
     if (!f) {
       log::Error("cannot write -summary-json {}", cfg_.summary_json_path);
       exit_code_ = kExitFailure;
     }
   }
+  if (!cfg_.junit_path.empty()) {
+    std::ofstream f(cfg_.junit_path);
+    f << report::JunitXml(verdicts, s.elapsed_s, RedactUrl(stream_url_));
+    if (!f) {
+      log::Error("cannot write -junit {}", cfg_.junit_path);
+      exit_code_ = kExitFailure;
+    }
+  }
   if (cfg_.check) exit_code_ = ReportCheck(s) ? kExitOk : kExitFailure;
+  if (!report::AllPassed(verdicts)) {
+    for (const report::Verdict& v : verdicts) {
+      if (v.passed) continue;
+      log::Error("threshold breached: {} = {}", v.threshold.expr,
+                 v.value ? report::FormatFigure(v.threshold.unit, *v.value) : "no data");
+    }
+    if (exit_code_ == kExitOk) exit_code_ = kExitThreshold;
+  }
   if (cfg_.test_origin && !origin_.plan().dir.empty()) RemoveTree(origin_.plan().dir);
   log::Info("shutdown complete");
   if (dashboard_ != nullptr) {

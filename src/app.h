@@ -10,6 +10,7 @@ namespace hs::app {
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailure = 1;
 inline constexpr int kExitUsage = 2;
+inline constexpr int kExitThreshold = 3;  ///< the run ended and a -threshold was breached
 
 /// The load run (and -check, -print-cmd, -print-config): wires every module together and runs
 /// the event loop until the duration ends or a signal arrives. Returns the exit code.

@@ -8,6 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include "config/threshold.h"
+
 namespace hs::config {
 
 /// Which renditions each viewer plays.
@@ -88,8 +90,11 @@ struct Config {
   bool origin_exporters = false;                 ///< -test-origin also runs node/nginx exporters
   bool test_origin = false;                      ///< start the bundled origin
   std::string test_origin_profile = "default";   ///< origin profile for -test-origin
-  std::string summary_json_path;   ///< also write the exit report as JSON here ("" = no)
-  std::string tap_log_path;        ///< one JSON line per tap request record ("" = no)
+  std::string summary_json_path;      ///< also write the exit report as JSON here ("" = no)
+  std::string tap_log_path;           ///< one JSON line per tap request record ("" = no)
+  std::vector<Threshold> thresholds;  ///< -threshold: pass/fail gates over the report's figures
+  std::chrono::milliseconds threshold_grace{30000};  ///< :abort thresholds are checked after this
+  std::string junit_path;          ///< -junit: the thresholds as JUnit XML ("" = no)
   bool check = false;              ///< one viewer for 10 s with diagnostics, then a verdict
   bool print_cmd = false;          ///< print viewer 0's FFmpeg command and exit 0
   bool print_config = false;       ///< print the effective configuration and exit 0

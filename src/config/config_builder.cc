@@ -337,6 +337,31 @@ class ConfigBuilder {
         c.summary_json_path = s->value;
       }
     }
+    if (auto it = flags_.flags.find("threshold"); it != flags_.flags.end()) {
+      for (const FlagValue& t : it->second) {
+        const Source s{"threshold", "", t.value, t.from_extra_args};
+        if (Result<Threshold> th = ParseThreshold(t.value); !th) {
+          Problem(s, th.error().detail);
+        } else {
+          c.thresholds.push_back(std::move(*th));
+        }
+      }
+    }
+    if (std::optional<Source> s = Take("threshold-grace")) {
+      auto d = ParseGoDuration(s->value);
+      if (!d || d->count() < 0) {
+        Problem(*s, "wants a duration such as 30s or 2m");
+      } else {
+        c.threshold_grace = std::chrono::duration_cast<milliseconds>(*d);
+      }
+    }
+    if (std::optional<Source> s = Take("junit")) {
+      if (s->value.empty()) {
+        Problem(*s, "needs a file name (e.g. -junit thresholds.xml)");
+      } else {
+        c.junit_path = s->value;
+      }
+    }
     if (std::optional<Source> s = Take("tap-log")) {
       if (s->value.empty()) {
         Problem(*s, "needs a file name (e.g. -tap-log requests.jsonl)");

@@ -102,6 +102,16 @@ std::vector<FlagSpec> MakeMainFlags() {
        "text, or json for one JSON object per line."},
       {"summary-json", "", K::kValue, T::kOutput, "FILE", "",
        "Also write the end-of-run report as JSON to FILE."},
+      {"threshold", "", K::kList, T::kOutput, "EXPR", "",
+       "Pass/fail gate over the report's figures, repeatable: FIGURE<LIMIT, e.g. "
+       "segment_ttfb_p99<500ms, errors_rate<1%, rebuffer_ratio<0.5%, startup_p90<3s, "
+       "live_latency_p50<8s, active_ratio>99%; operators < <= > >=. Add :abort to stop the run "
+       "as soon as it is breached (checked each second after -threshold-grace). Any breached "
+       "threshold makes hls-swarm exit 3; a figure with no data counts as breached."},
+      {"threshold-grace", "", K::kValue, T::kOutput, "DURATION", "30s",
+       "Time from the start before :abort thresholds are checked (ramp-up and startup)."},
+      {"junit", "", K::kValue, T::kOutput, "FILE", "",
+       "Write the thresholds as JUnit XML (one test case each) to FILE, for CI systems."},
       {"tap-log", "", K::kValue, T::kOutput, "FILE", "",
        "Write one JSON line per measured request (viewer, kind, status, bytes, TTFB, download "
        "time; the tap's or the native engine's) to FILE, to join with the origin's access log."},

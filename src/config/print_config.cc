@@ -20,6 +20,22 @@ const char* YesNo(bool b) { return b ? "true" : "false"; }
 
 std::string OrNone(const std::string& s) { return s.empty() ? "(none)" : s; }
 
+std::vector<std::string> ThresholdExprs(const Config& c) {
+  std::vector<std::string> out;
+  for (const auto& t : c.thresholds) out.push_back(t.expr);
+  return out;
+}
+
+std::string ThresholdsText(const Config& c) {
+  if (c.thresholds.empty()) return "(none)";
+  std::string out;
+  for (const auto& t : ThresholdExprs(c)) out += (out.empty() ? "" : ", ") + t;
+  bool abort = false;
+  for (const auto& t : c.thresholds) abort = abort || t.abort;
+  if (abort) out += fmt::format(" (:abort checked after {})", FormatGoDuration(c.threshold_grace));
+  return out + "; exit 3 when one is breached";
+}
+
 std::string DurationText(std::chrono::milliseconds d) { return FormatGoDuration(d); }
 
 Rows LoadRows(const Config& c) {
@@ -71,6 +87,8 @@ Rows OutputRows(const Config& c) {
       {"log-level", ToString(c.log_level)},
       {"log-format", ToString(c.log_format)},
       {"summary-json", OrNone(c.summary_json_path)},
+      {"thresholds", ThresholdsText(c)},
+      {"junit", OrNone(c.junit_path)},
       {"ffmpeg", c.ffmpeg_path},
       {"test-origin",
        c.test_origin ? fmt::format("true (profile {})", c.test_origin_profile) : "false"},
@@ -134,6 +152,8 @@ nlohmann::json RunJson(const Config& c) {
       {"testOrigin", c.test_origin},
       {"testOriginProfile", c.test_origin_profile},
       {"summaryJson", c.summary_json_path},
+      {"thresholds", ThresholdExprs(c)},
+      {"junit", c.junit_path},
       {"tapLog", c.tap_log_path},
       {"check", c.check},
       {"printCmd", c.print_cmd},

@@ -49,8 +49,9 @@ struct Snapshot {
   int stalled = 0;   ///< last session ended by the stall watchdog, not playing again yet
   int peak_active = 0;
   int peak_running = 0;
-  double ramp_progress = 0;       ///< 0..1
-  double ramp_rate_achieved = 0;  ///< mean first starts per second (should equal -ramp-rate)
+  double ramp_progress = 0;          ///< 0..1
+  double ramp_rate_achieved = 0;     ///< mean first starts per second (should equal -ramp-rate)
+  double active_ratio_at_stop = -1;  ///< active / target when the stop began; -1 while running
 
   // Viewer lifecycle counters.
   std::uint64_t starts = 0;          ///< sessions started (first starts + restarts)
@@ -87,6 +88,7 @@ struct Snapshot {
   // Distributions.
   Histogram speed_milli;            ///< playback speed × 1000, one sample per progress report
   Histogram startup_us;             ///< session start → playing, microseconds
+  Histogram live_latency_ms;        ///< native, live: now − PDT of the playing position (QoE)
   std::uint64_t log_lines = 0;      ///< engine diagnostic lines parsed (FFmpeg log events)
   std::uint64_t log_pipe_full = 0;  ///< times a viewer's diagnostic pipe was found full
   std::uint64_t log_lines_truncated = 0;  ///< over-long diagnostic lines cut
