@@ -127,9 +127,12 @@ TEST_F(ViewModelTest, VodIsNamedWithItsCompletedPlays) {
   const ViewModel vm = Build();
   EXPECT_NE(PanelText(vm, "header").find("VOD  profile tiny"), std::string::npos)
       << PanelText(vm, "header");
-  EXPECT_NE(PanelText(vm, "viewers").find("VOD plays completed 12"), std::string::npos)
+  EXPECT_NE(PanelText(vm, "viewers").find("plays 12  peak 18"), std::string::npos)
       << PanelText(vm, "viewers");
   ExpectFits(vm);
+  ctx_.width = kMinWidth;  // still there on the narrowest terminal
+  EXPECT_NE(PanelText(Build(), "viewers").find("plays 12  peak 18"), std::string::npos)
+      << PanelText(Build(), "viewers");
 }
 
 TEST_F(ViewModelTest, RatesPerKindOverOneSecondThirtySecondsAndTheRun) {
