@@ -49,8 +49,9 @@ std::vector<FlagSpec> MakeMainFlags() {
       // Stream selection.
       {"variant", "", K::kValue, T::kStream, "WHICH", "all (profile)",
        "Renditions each viewer downloads: all, first, highest or lowest (by bandwidth). FFmpeg "
-       "picks highest/lowest with an ffprobe; native viewers choose from the master playlist "
-       "and play one rendition (all = first, as a player starts)."},
+       "picks highest/lowest with an ffprobe (through the tap on http; its requests are counted "
+       "as the probe's, like the preflight's, not a viewer's); native viewers choose from the "
+       "master playlist and play one rendition (all = first, as a player starts)."},
       {"header", "", K::kList, T::kStream, "'NAME: VALUE'", "",
        "Extra request header; repeat for more. CR and LF are rejected."},
       {"no-cache", "", K::kBool, T::kStream, "", "false",
