@@ -91,6 +91,7 @@ struct FfmpegEngine::Session {
   bool playing = false;
   bool segment_seen = false;   ///< this process opened a segment
   bool reload_failed = false;  ///< this process logged "Failed to reload playlist"
+  bool no_next_play = false;   ///< asked to stop or killed: a completed VOD is not played again
   bool status_seen = false;    ///< the first status record of a process is not a speed sample
   std::int64_t last_out_time_us = -1;
   std::uint64_t truncated_reported = 0;
@@ -280,8 +281,10 @@ void FfmpegEngine::ReportTruncated(Session& s) {
 
 void FfmpegEngine::StopSession(int viewer_id) {
   auto it = sessions_.find(viewer_id);
-  if (it == sessions_.end() || it->second->exited) return;
+  if (it == sessions_.end()) return;
   Session& s = *it->second;
+  s.no_next_play = true;  // also when it exited by itself and is being drained
+  if (s.exited) return;
   s.stop_requested = true;
   s.child->Signal(SIGINT, true);
   if (s.second_interrupt == nullptr) {
@@ -294,7 +297,9 @@ void FfmpegEngine::StopSession(int viewer_id) {
 
 void FfmpegEngine::KillSession(int viewer_id) {
   auto it = sessions_.find(viewer_id);
-  if (it == sessions_.end() || it->second->exited) return;
+  if (it == sessions_.end()) return;
+  it->second->no_next_play = true;
+  if (it->second->exited) return;
   it->second->kill_requested = true;
   it->second->child->Signal(SIGKILL, true);
 }
@@ -333,13 +338,14 @@ void FfmpegEngine::FinishIfDrained(Session& s) {
   const int id = s.id;
   const int attempt = s.attempt;
   const int play = s.play;
+  const bool next_play = opts_.restart_vod && !s.no_next_play;
   // Destroy the session later: we may be inside one of its watch callbacks.
   auto node = sessions_.extract(id);
   loop_.Post([owned = std::shared_ptr<Session>(std::move(node.mapped()))] {});
   if (end.play_completed) {
     ++plays_completed_;
     counts_.OnEngineCount(EngineCount::kPlayCompleted, 1);
-    if (opts_.restart_vod) {
+    if (next_play) {
       // The next play of the same viewer: a new process, not a restart the pool counts.
       log::Debug("viewer {}: VOD play {} completed; playing it again", id, play + 1);
       auto r = Spawn(id, attempt, play + 1);

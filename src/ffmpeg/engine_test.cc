@@ -302,6 +302,29 @@ TEST_F(FfmpegEngineTest, VodEndRestartPlaysAgainInTheSameSession) {
   EXPECT_TRUE(rec_.restarts.empty());
 }
 
+TEST_F(FfmpegEngineTest, ShutdownStopsTheVodPlayLoop) {
+  // Plays complete every 0.1 s and start again; a shutdown must end the loop at once.
+  spawner_.script = [](int, int) {
+    return std::string("printf \"") + kSegment + "\" >&2; sleep 0.1; exit 0";
+  };
+  pool::PoolOptions o;
+  o.clients = 2;
+  o.ramp_rate = 100;
+  o.stop_deadline = std::chrono::seconds(5);
+  Make(o, nullptr, std::chrono::seconds(1), [](FfmpegEngineOptions& eo) { eo.vod = true; });
+  pool_->Start();
+  ASSERT_TRUE(RunUntil([&] { return rec_.counts[EngineCount::kPlayCompleted] >= 4; }));
+  const size_t spawned = spawner_.argvs.size();
+  const SteadyTime t0 = clock_.Now();
+  ASSERT_TRUE(ShutdownAndWait(std::chrono::seconds(4)));
+  EXPECT_LT(clock_.Now() - t0, std::chrono::seconds(2));  // not the 5 s stop deadline
+  EXPECT_EQ(spawner_.argvs.size(), spawned);              // no play started after the stop
+  ASSERT_EQ(rec_.ends.size(), 2u);
+  for (auto e : rec_.ends) EXPECT_TRUE(e == EndReason::kStopped || e == EndReason::kCompleted);
+  EXPECT_TRUE(rec_.restarts.empty());
+  EXPECT_EQ(engine_->session_count(), 0u);
+}
+
 TEST_F(FfmpegEngineTest, VodEndStopCompletesTheViewerForGood) {
   spawner_.script = [](int, int) { return std::string("printf \"") + kSegment + "\" >&2; exit 0"; };
   pool::PoolOptions o;
