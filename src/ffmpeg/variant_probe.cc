@@ -117,6 +117,7 @@ Result<int> ProbeVariantOnLoop(EventLoop& loop, ChildReaper& reaper, const sigse
     if (timed_out && now >= deadline + std::chrono::seconds(2)) break;
     loop.RunOnce(std::chrono::milliseconds(50));
     if (exited) drain();
+    if (eof) watch.reset();  // a pipe at EOF stays readable: do not spin on it
   }
   watch.reset();
   reaper.Unregister(pid);
