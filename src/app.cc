@@ -96,6 +96,7 @@ class LoadRun {
   control::RunControls controls_;
   std::string stream_url_;
   int target_duration_s_ = 2;
+  StreamFacts stream_;  ///< what the preflight learnt
   std::unique_ptr<stats::Aggregator> stats_;
   std::unique_ptr<RequestLog> request_log_;
   std::unique_ptr<ffmpeg::FfmpegViewers> ffmpeg_;  ///< -engine ffmpeg
@@ -167,6 +168,7 @@ bool LoadRun::Preflight() {
     return false;
   }
   target_duration_s_ = std::max(1, stream->target_duration_s);
+  stream_ = std::move(*stream);
   return RunSystemChecks(cfg_);
 }
 
@@ -204,6 +206,7 @@ bool LoadRun::PrepareEngine() {
   base.profile = cfg_.profile;
   base.planned_duration_s = ToSeconds(cfg_.duration);
   base.engine = config::ToString(cfg_.engine);
+  base.stream_type = stream_.vod ? "VOD" : "live";
   if (cfg_.IsNative()) {
     base.engine_version = "hls.js-like player";
     base.tap_mode = config::ToString(config::TapMode::kOff);
@@ -215,6 +218,10 @@ bool LoadRun::PrepareEngine() {
     base.tap_mode = config::ToString(ffmpeg_->tap_mode());
   }
   stats_ = std::make_unique<stats::Aggregator>(std::move(base));
+  // The preflight's playlist fetches were load on the origin too: the report's probe row.
+  for (const auto& r : stream_.requests) {
+    stats_->OnProbeRequest("preflight", r.kind, static_cast<int>(r.status), r.body_bytes, false);
+  }
   // Native viewers measure each request; FFmpeg's through the tap on http only (https through
   // the tap is CONNECT tunnels; request figures then come from FFmpeg's log).
   if (cfg_.IsNative()) {
@@ -239,10 +246,12 @@ bool LoadRun::PrepareEngine() {
     engine_ = native_.get();
     return true;
   }
+  ffmpeg_->SetStream(stream_.vod, target_duration_s_);
   if (auto r = ffmpeg_->Prepare(*request_log_, *stats_); !r) {
     log::Error("{}", r.error());
     return false;
   }
+  if (ffmpeg_->probe_ran() && !ffmpeg_->probe_measured()) stats_->OnProbeUnmeasured("ffprobe");
   engine_ = &ffmpeg_->engine();
   return true;
 }

@@ -118,6 +118,11 @@ int PrintViewerCommand(const config::Config& cfg, const Result<ffmpeg::Capabilit
                  "# TAP_PORT: the measurement tap's loopback port, chosen at run time "
                  "(-tap=false connects FFmpeg straight to the origin)\n");
   }
+  if (cfg.pace) {
+    std::fprintf(stderr,
+                 "# on a VOD (the preflight sees #EXT-X-ENDLIST at run time) viewers also read "
+                 "in real time: -readrate 1 before -i (-pace=false: not)\n");
+  }
   if (cfg.variant == config::Variant::kHighest || cfg.variant == config::Variant::kLowest) {
     std::fprintf(stderr,
                  "# -variant %s: the program is chosen by ffprobe at run time; "
@@ -152,6 +157,8 @@ Result<StreamFacts> CheckStreamForRun(const config::Config& cfg, const std::stri
   log::Info("stream: {}", preflight::DescribeStream(*info));
   StreamFacts facts;
   facts.target_duration_s = std::max(1, static_cast<int>(info->target_duration_s + 0.999));
+  facts.vod = !info->live;
+  facts.requests = info->requests;
   return facts;
 }
 

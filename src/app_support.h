@@ -8,6 +8,7 @@
 #include "ffmpeg/capabilities.h"
 #include "origin/origin_plan.h"
 #include "pool/viewer_pool.h"
+#include "preflight/stream_check.h"
 #include "stats/snapshot.h"
 
 namespace hs::app {
@@ -15,6 +16,8 @@ namespace hs::app {
 /// What the preflight learned about the stream.
 struct StreamFacts {
   int target_duration_s = 2;
+  bool vod = false;  ///< #EXT-X-ENDLIST: the stream ends (plays complete)
+  std::vector<preflight::PreflightRequest> requests;  ///< the preflight's own requests
 };
 
 void InitLogging(const config::Config& cfg);

@@ -266,9 +266,11 @@ TEST_F(CliTest, EngineFlagsAndWhatEachEngineRejects) {
   }
   const CliOutcome seg = Parse({"-engine", "native", "-seg-max-retry", "2", kUrl});
   ASSERT_EQ(seg.errors.size(), 1u);
-  const CliOutcome ff = Parse({"-vod-end", "stop", kUrl});
-  ASSERT_EQ(ff.errors.size(), 1u);
-  EXPECT_EQ(ff.errors[0], "-vod-end: only for native viewers (add -engine native)");
+  // FFmpeg viewers honour -vod-end and -pace too (issue 12).
+  const Config ff = Ok({"-vod-end", "stop", "-pace=false", kUrl});
+  EXPECT_EQ(ff.engine, Engine::kFfmpeg);
+  EXPECT_EQ(ff.vod_end, VodEnd::kStop);
+  EXPECT_FALSE(ff.pace);
   const CliOutcome bad = Parse({"-engine", "chrome", kUrl});
   ASSERT_EQ(bad.errors.size(), 1u);
   EXPECT_NE(bad.errors[0].find("choose ffmpeg or native"), std::string::npos) << bad.errors[0];

@@ -48,6 +48,9 @@ struct Derived {
 
 /// What ends every viewer's User-Agent before its id, so origin logs can tell viewers apart.
 inline constexpr std::string_view kViewerIdMarker = "/client-";
+/// What ends the User-Agent of hls-swarm's own probe of the stream (ffprobe for -variant
+/// highest|lowest), so the tap counts its requests as the probe's, not a viewer's.
+inline constexpr std::string_view kProbeMarker = "/probe";
 
 /// How FFmpeg viewers reach the origin: through the tap with every request measured (http),
 /// through the tap as CONNECT tunnels only (https: encrypted), or straight (-tap=false).
@@ -83,9 +86,11 @@ struct Config {
   bool tui = false;                    ///< live dashboard (resolved: true only on a terminal)
   bool tap = true;                     ///< route FFmpeg through the measurement tap
   Engine engine = Engine::kFfmpeg;     ///< viewers as FFmpeg processes or native players
-  VodEnd vod_end = VodEnd::kRestart;   ///< native: at a VOD's end play again, or stop
-  bool pace = true;  ///< native: fetch in real time (false: as fast as the network allows)
-  bool api = true;   ///< /api/clients and /api/status on the metrics port
+  VodEnd vod_end = VodEnd::kRestart;   ///< at a VOD's end play again, or stop (both engines)
+  /// Fetch in real time (native: playout pacing; FFmpeg on a VOD: -readrate 1); false: as fast
+  /// as the network allows.
+  bool pace = true;
+  bool api = true;  ///< /api/clients and /api/status on the metrics port
   std::vector<std::string> origin_metrics_urls;  ///< origin exporters to scrape (-origin-metrics)
   bool origin_exporters = false;                 ///< -test-origin also runs node/nginx exporters
   bool test_origin = false;                      ///< start the bundled origin

@@ -427,13 +427,10 @@ class ConfigBuilder {
         Problem(*s, "choose restart or stop");
       }
     }
+    // -vod-end and -pace apply to both engines (FFmpeg: -readrate 1 on a VOD, and a VOD's end
+    // is a completed play).
     c.pace = Flag("pace", true);
     const bool native = c.IsNative();
-    for (const char* name : {"vod-end", "pace"}) {
-      if (!native && flags_.Has(name)) {
-        errors_->push_back(fmt::format("-{}: only for native viewers (add -engine native)", name));
-      }
-    }
     if (!native) return;
     for (const char* name : {"reconnect", "seg-max-retry", "tap", "print-cmd"}) {
       if (flags_.Has(name)) {

@@ -37,18 +37,21 @@ std::vector<FlagSpec> MakeMainFlags() {
        "target durations from the end, RFC 8216 reload timing, a playout buffer), measures every "
        "request itself on http and https, and costs kilobytes: thousands per machine."},
       {"vod-end", "", K::kValue, T::kLoadShape, "restart|stop", "restart",
-       "Native engine: at the end of a VOD the play counts as completed; restart plays it again "
-       "after a short pause, stop ends the viewer."},
+       "At the end of a VOD the play counts as completed (both engines); restart plays it again "
+       "(native: after a short pause; FFmpeg: a new process, not counted as a restart), stop "
+       "ends the viewer."},
       {"pace", "", K::kBool, T::kLoadShape, "", "true",
-       "Native engine: fetch segments in real time as a player does; -pace=false fetches them "
-       "back to back as fast as the network allows (a throughput stress test, not a viewer)."},
+       "Fetch segments in real time as a player does (native: playout pacing; FFmpeg on a VOD: "
+       "-readrate 1, plus -readrate_initial_burst on 6.1+); -pace=false fetches them back to "
+       "back as fast as the network allows (a throughput stress test, not a viewer)."},
       {"seed", "", K::kValue, T::kLoadShape, "N", "0",
        "Seed for ramp and backoff jitter, for repeatable runs; 0 picks a random seed."},
       // Stream selection.
       {"variant", "", K::kValue, T::kStream, "WHICH", "all (profile)",
        "Renditions each viewer downloads: all, first, highest or lowest (by bandwidth). FFmpeg "
-       "picks highest/lowest with an ffprobe; native viewers choose from the master playlist "
-       "and play one rendition (all = first, as a player starts)."},
+       "picks highest/lowest with an ffprobe (through the tap on http; its requests are counted "
+       "as the probe's, like the preflight's, not a viewer's); native viewers choose from the "
+       "master playlist and play one rendition (all = first, as a player starts)."},
       {"header", "", K::kList, T::kStream, "'NAME: VALUE'", "",
        "Extra request header; repeat for more. CR and LF are rejected."},
       {"no-cache", "", K::kBool, T::kStream, "", "false",

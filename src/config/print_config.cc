@@ -72,9 +72,9 @@ Rows NetworkRows(const Config& c) {
 
 Rows OutputRows(const Config& c) {
   return {
-      {"engine", c.IsNative() ? fmt::format("native (vod-end {}, {})", ToString(c.vod_end),
-                                            c.pace ? "paced" : "unpaced: as fast as the network")
-                              : "ffmpeg"},
+      {"engine",
+       fmt::format("{} (vod-end {}, {})", c.IsNative() ? "native" : "ffmpeg", ToString(c.vod_end),
+                   c.pace ? "paced" : "unpaced: as fast as the network")},
       {"tap",
        fmt::format("{}{}", YesNo(c.tap),
                    c.GetTapMode() == TapMode::kTunnels

@@ -66,6 +66,9 @@ Capabilities ParseCapabilities(const std::string& version_text, const std::strin
   caps.progress = HasOption(full_help, "progress");
   caps.tls_verify = HasOption(full_help, "tls_verify");
   caps.rw_timeout = HasOption(full_help, "rw_timeout");
+  caps.re = HasOption(full_help, "re");
+  caps.readrate = HasOption(full_help, "readrate");
+  caps.readrate_initial_burst = HasOption(full_help, "readrate_initial_burst");
   caps.loglevel_time = loglevel_time_ok;
   // repeat+level exist since FFmpeg 4.x; every build we can run has them.
   caps.loglevel_level = caps.major >= 4;
@@ -80,6 +83,7 @@ Capabilities Ffmpeg51Capabilities() {
   c.minor = 1;
   c.loglevel_level = c.stats_period = c.progress = c.http_proxy = true;
   c.reconnect_on_network_error = c.tls_verify = c.rw_timeout = true;
+  c.re = c.readrate = true;
   c.ffprobe_path = "ffprobe";
   return c;
 }
@@ -91,6 +95,7 @@ Capabilities Ffmpeg61Capabilities() {
   c.minor = 1;
   c.seg_max_retry = true;
   c.loglevel_time = true;
+  c.readrate_initial_burst = true;
   return c;
 }
 

@@ -24,7 +24,10 @@ struct Capabilities {
   bool reconnect_on_network_error = false;
   bool tls_verify = false;
   bool rw_timeout = false;
-  std::string ffprobe_path;  ///< ffprobe beside ffmpeg, or in PATH; empty if none
+  bool re = false;                      ///< `-re` (read input at native rate)
+  bool readrate = false;                ///< `-readrate speed` (FFmpeg 5.0+)
+  bool readrate_initial_burst = false;  ///< `-readrate_initial_burst seconds` (FFmpeg 6.1+)
+  std::string ffprobe_path;             ///< ffprobe beside ffmpeg, or in PATH; empty if none
 
   /// The options of SPEC §3 this build lacks, for the log and hlsswarm_build_info.
   std::vector<std::string> Missing() const;
@@ -39,7 +42,7 @@ Capabilities ParseCapabilities(const std::string& version_text, const std::strin
 /// The capabilities of Debian 12's FFmpeg 5.1 (used by tests and when printing a command
 /// without a binary at hand).
 Capabilities Ffmpeg51Capabilities();
-/// A 6.1+ build: everything of 5.1 plus seg_max_retry and loglevel time.
+/// A 6.1+ build: everything of 5.1 plus seg_max_retry, loglevel time and readrate_initial_burst.
 Capabilities Ffmpeg61Capabilities();
 
 /// Runs the probes against \a ffmpeg_path (a few short runs, ~1 s in all). Fails with a clear

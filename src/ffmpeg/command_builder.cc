@@ -28,6 +28,27 @@ void AppendMap(const config::Config& cfg, const CommandContext& ctx, std::vector
   a.insert(a.end(), {"-map", "0:v:0?", "-map", "0:a:0?"});
 }
 
+// A VOD viewer reads its input in real time: `-readrate 1` (the same as `-re`), and where the
+// build has it (6.1+) a first burst of one target duration, as a player fills its buffer.
+void AppendVodPacing(const Capabilities& caps, const CommandContext& ctx, ViewerCommand& cmd) {
+  auto& a = cmd.argv;
+  if (caps.readrate) {
+    a.insert(a.end(), {"-readrate", "1"});
+  } else if (caps.re) {
+    a.emplace_back("-re");
+  } else {
+    cmd.omitted.push_back(
+        "-readrate 1 / -re (not supported by this FFmpeg: VOD viewers read as fast as they can)");
+    return;
+  }
+  if (caps.readrate_initial_burst && ctx.target_duration_s > 0) {
+    a.insert(a.end(), {"-readrate_initial_burst", std::to_string(ctx.target_duration_s)});
+  } else if (!caps.readrate_initial_burst) {
+    cmd.omitted.push_back(
+        fmt::format("-readrate_initial_burst (FFmpeg {} lacks it; 6.1+ has it)", caps.version));
+  }
+}
+
 }  // namespace
 
 std::string ViewerUserAgent(const config::Config& cfg, int client_id) {
@@ -84,6 +105,7 @@ ViewerCommand BuildViewerCommand(const config::Config& cfg, const Capabilities& 
     cmd.omitted.push_back(fmt::format("-seg_max_retry {} (FFmpeg {} lacks it; 6.1+ has it)",
                                       cfg.seg_max_retry, caps.version));
   }
+  if (ctx.vod && cfg.pace) AppendVodPacing(caps, ctx, cmd);
   a.insert(a.end(), {"-i", ctx.stream_url});
   AppendMap(cfg, ctx, a);
   a.insert(a.end(), {"-c", "copy", "-f", "null", "-"});

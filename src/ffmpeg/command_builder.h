@@ -17,6 +17,13 @@ struct CommandContext {
   std::optional<int> program;  ///< `-map 0:p:N` when variant highest/lowest was resolved
   std::string tap_proxy;       ///< `http://127.0.0.1:PORT` when the tap is in use
   bool verbose = false;        ///< -check: FFmpeg at `verbose` instead of `info`
+  /// The stream is a VOD (the preflight saw #EXT-X-ENDLIST): with -pace (the default) the
+  /// input is read in real time (`-readrate 1`, or `-re`), so a viewer watches rather than
+  /// downloads the whole VOD as fast as it can. Live streams are paced by their playlist.
+  bool vod = false;
+  /// The stream's target duration, seconds: the initial burst a VOD viewer reads ahead of
+  /// real time (`-readrate_initial_burst`, FFmpeg 6.1+).
+  int target_duration_s = 0;
 };
 
 /// The argv of one viewer plus what was left out because this FFmpeg lacks it.

@@ -5,6 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include "ffmpeg/ffmpeg_viewers.h"
+#include "ffmpeg/variant_probe.h"
+
 namespace hs::ffmpeg {
 namespace {
 
@@ -162,11 +165,105 @@ TEST(CommandBuilderTest, ShellQuoting) {
   EXPECT_EQ(ShellQuoteArgv({"it's"}), "'it'\\''s'");
 }
 
+// Index of \a s in \a a, or a.size().
+size_t IndexOf(const std::vector<std::string>& a, const std::string& s) {
+  return static_cast<size_t>(std::find(a.begin(), a.end(), s) - a.begin());
+}
+
+TEST(CommandBuilderTest, VodIsReadInRealTimeBeforeTheInputOn51) {
+  CommandContext ctx;
+  ctx.vod = true;
+  ctx.target_duration_s = 2;
+  ctx.stream_url = "http://o:8080/vod.m3u8";
+  ViewerCommand cmd = BuildViewerCommand(BaseConfig(), Ffmpeg51Capabilities(), ctx, 3);
+  const auto& a = cmd.argv;
+  ASSERT_TRUE(Has(a, "-readrate"));
+  EXPECT_EQ(After(a, "-readrate"), "1");
+  EXPECT_LT(IndexOf(a, "-readrate"), IndexOf(a, "-i"));  // an input option
+  EXPECT_FALSE(Has(a, "-re"));                           // the same as -readrate 1
+  EXPECT_FALSE(Has(a, "-readrate_initial_burst"));       // 5.1 lacks it: every viewer would exit 1
+  EXPECT_TRUE(std::any_of(cmd.omitted.begin(), cmd.omitted.end(), [](const std::string& o) {
+    return o.find("-readrate_initial_burst") != std::string::npos;
+  }));
+}
+
+TEST(CommandBuilderTest, VodInitialBurstWhereTheBuildHasIt) {
+  CommandContext ctx;
+  ctx.vod = true;
+  ctx.target_duration_s = 4;
+  auto a = Build(BaseConfig(), Ffmpeg61Capabilities(), ctx);
+  EXPECT_EQ(After(a, "-readrate"), "1");
+  EXPECT_EQ(After(a, "-readrate_initial_burst"), "4");
+  EXPECT_LT(IndexOf(a, "-readrate_initial_burst"), IndexOf(a, "-i"));
+}
+
+TEST(CommandBuilderTest, VodFallsBackToReWithoutReadrate) {
+  Capabilities caps = Ffmpeg51Capabilities();
+  caps.readrate = false;
+  CommandContext ctx;
+  ctx.vod = true;
+  auto a = Build(BaseConfig(), caps, ctx);
+  EXPECT_TRUE(Has(a, "-re"));
+  EXPECT_LT(IndexOf(a, "-re"), IndexOf(a, "-i"));
+  EXPECT_FALSE(Has(a, "-readrate"));
+}
+
+TEST(CommandBuilderTest, LiveAndUnpacedVodKeepTodaysCommand) {
+  const auto live = Build(BaseConfig(), Ffmpeg61Capabilities());
+  EXPECT_FALSE(Has(live, "-readrate"));
+  EXPECT_FALSE(Has(live, "-re"));
+  EXPECT_FALSE(Has(live, "-readrate_initial_burst"));
+  config::Config c = BaseConfig();
+  c.pace = false;  // throughput stress: read the VOD as fast as the network allows
+  CommandContext ctx;
+  ctx.vod = true;
+  EXPECT_EQ(Build(c, Ffmpeg61Capabilities(), ctx), live);
+}
+
+TEST(VariantProbeTest, ProbeGoesThroughTheTapAsTheProbe) {
+  config::Config c = BaseConfig();
+  c.client_id_offset = 40;
+  EXPECT_EQ(ProbeUserAgent(c), "hls-swarm/0.1.0/client-40/probe");
+  const auto argv = BuildProbeArgv(
+      {"ffprobe", "http://o/master.m3u8", ProbeUserAgent(c), "A: b\r\n", "http://127.0.0.1:9"});
+  const std::vector<std::string> expected = {"ffprobe",
+                                             "-v",
+                                             "error",
+                                             "-user_agent",
+                                             "hls-swarm/0.1.0/client-40/probe",
+                                             "-headers",
+                                             "A: b\r\n",
+                                             "-http_proxy",
+                                             "http://127.0.0.1:9",
+                                             "-show_programs",
+                                             "-of",
+                                             "json",
+                                             "http://o/master.m3u8"};
+  EXPECT_EQ(argv, expected);
+  // Without the tap (off, https) it goes straight.
+  EXPECT_FALSE(
+      Has(BuildProbeArgv({"ffprobe", "https://o/m.m3u8", "ua/probe", "", ""}), "-http_proxy"));
+}
+
+TEST(VariantProbeTest, ChoosesByVariantBitrate) {
+  auto programs = ParseProgramsJson(
+      "warning first\n{\"programs\": [{\"program_id\": 0, \"tags\": {\"variant_bitrate\": "
+      "\"800000\"}}, {\"program_id\": 1, \"tags\": {\"variant_bitrate\": \"2800000\"}}, "
+      "{\"program_id\": 2}]}");
+  ASSERT_TRUE(programs);
+  EXPECT_EQ(ChooseProgram(*programs, true), 1);
+  EXPECT_EQ(ChooseProgram(*programs, false), 0);
+  EXPECT_FALSE(ChooseProgram({}, true));
+}
+
 TEST(CapabilitiesTest, ParsesVersionAndOptions) {
   auto caps = ParseCapabilities(
       "ffmpeg version 5.1.9-0+deb12u1 Copyright (c)\n", "  -http_persistent   <boolean>\n",
       "  -http_proxy        <string>\n  -reconnect_on_network_error <boolean>\n",
-      "-stats_period time\n-progress url\n  -rw_timeout  <int64>\n  -tls_verify <int>\n", false);
+      "-stats_period time\n-progress url\n  -rw_timeout  <int64>\n  -tls_verify <int>\n"
+      "-re                 read input at native frame rate; equivalent to -readrate 1\n"
+      "-readrate speed     read input at specified rate\n",
+      false);
   EXPECT_EQ(caps.version, "5.1.9-0+deb12u1");
   EXPECT_EQ(caps.major, 5);
   EXPECT_EQ(caps.minor, 1);
@@ -176,9 +273,15 @@ TEST(CapabilitiesTest, ParsesVersionAndOptions) {
   EXPECT_TRUE(caps.stats_period);
   EXPECT_TRUE(caps.progress);
   EXPECT_TRUE(caps.rw_timeout);
+  EXPECT_TRUE(caps.re);
+  EXPECT_TRUE(caps.readrate);
+  EXPECT_FALSE(caps.readrate_initial_burst);
   EXPECT_EQ(caps.Missing(), (std::vector<std::string>{"seg_max_retry", "loglevel_time"}));
   auto six = ParseCapabilities("ffmpeg version n6.1.1 Copyright", "  -seg_max_retry     <int>\n",
-                               "", "", true);
+                               "", "-readrate speed  x\n-readrate_initial_burst  y\n", true);
+  EXPECT_TRUE(six.readrate);
+  EXPECT_TRUE(six.readrate_initial_burst);
+  EXPECT_FALSE(six.re);
   EXPECT_EQ(six.major, 6);
   EXPECT_TRUE(six.seg_max_retry);
   EXPECT_TRUE(six.loglevel_time);

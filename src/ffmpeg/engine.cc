@@ -61,8 +61,21 @@ EndReason ReasonOf(const ExitStatus& st, bool stop_requested, bool kill_requeste
 
 }  // namespace
 
+ProcessEnd ClassifyProcessEnd(const ExitStatus& status, bool stop_requested, bool kill_requested,
+                              bool vod, bool played, bool reload_failed) {
+  ProcessEnd end;
+  end.reason = ReasonOf(status, stop_requested, kill_requested);
+  if (end.reason == EndReason::kEndOfStream && vod && played && !reload_failed) {
+    end.reason = EndReason::kCompleted;
+    end.play_completed = true;
+  }
+  return end;
+}
+
 struct FfmpegEngine::Session {
   int id = 0;
+  int attempt = 0;  ///< the pool's attempt number of this session
+  int play = 0;     ///< VOD plays this session started before this process
   std::unique_ptr<ChildProcess> child;
   std::unique_ptr<FileWatch> stderr_watch;
   std::unique_ptr<FileWatch> progress_watch;
@@ -76,7 +89,10 @@ struct FfmpegEngine::Session {
   bool stop_requested = false;
   bool kill_requested = false;
   bool playing = false;
-  bool status_seen = false;  ///< the first status record of a process is not a speed sample
+  bool segment_seen = false;   ///< this process opened a segment
+  bool reload_failed = false;  ///< this process logged "Failed to reload playlist"
+  bool no_next_play = false;   ///< asked to stop or killed: a completed VOD is not played again
+  bool status_seen = false;    ///< the first status record of a process is not a speed sample
   std::int64_t last_out_time_us = -1;
   std::uint64_t truncated_reported = 0;
 };
@@ -109,6 +125,7 @@ void FfmpegEngine::Events::OnLogEvent(const LogEvent& ev) {
   switch (ev.kind) {
     case LogEventKind::kSegmentOpen:
       e_.counts_.OnLoggedRequest(RequestKind::kSegment, ev.new_connection);
+      s_.segment_seen = true;
       if (e_.events_ == nullptr) break;
       if (!s_.playing && !s_.stop_requested) {
         s_.playing = true;
@@ -141,6 +158,7 @@ void FfmpegEngine::Events::OnLogEvent(const LogEvent& ev) {
       Error("segments_expired");
       break;
     case LogEventKind::kPlaylistReloadFailed:
+      s_.reload_failed = true;
       Count(EngineCount::kPlaylistReloadFailed);
       Error("playlist_reload_failed");
       break;
@@ -194,6 +212,10 @@ FfmpegEngine::~FfmpegEngine() {
 }
 
 Result<void> FfmpegEngine::StartSession(int viewer_id, int attempt) {
+  return Spawn(viewer_id, attempt, 0);
+}
+
+Result<void> FfmpegEngine::Spawn(int viewer_id, int attempt, int play) {
   if (sessions_.count(viewer_id) != 0) {
     return Fail(ErrorCode::kInternal, "viewer already has a process");
   }
@@ -205,6 +227,8 @@ Result<void> FfmpegEngine::StartSession(int viewer_id, int attempt) {
   if (!child) return tl::unexpected(child.error());
   auto s = std::make_unique<Session>();
   s->id = viewer_id;
+  s->attempt = attempt;
+  s->play = play;
   s->child = std::move(*child);
   s->spawned_at = loop_.clock().Now();
   s->events = std::make_unique<Events>(*this, *s);
@@ -257,8 +281,10 @@ void FfmpegEngine::ReportTruncated(Session& s) {
 
 void FfmpegEngine::StopSession(int viewer_id) {
   auto it = sessions_.find(viewer_id);
-  if (it == sessions_.end() || it->second->exited) return;
+  if (it == sessions_.end()) return;
   Session& s = *it->second;
+  s.no_next_play = true;  // also when it exited by itself and is being drained
+  if (s.exited) return;
   s.stop_requested = true;
   s.child->Signal(SIGINT, true);
   if (s.second_interrupt == nullptr) {
@@ -271,7 +297,9 @@ void FfmpegEngine::StopSession(int viewer_id) {
 
 void FfmpegEngine::KillSession(int viewer_id) {
   auto it = sessions_.find(viewer_id);
-  if (it == sessions_.end() || it->second->exited) return;
+  if (it == sessions_.end()) return;
+  it->second->no_next_play = true;
+  if (it->second->exited) return;
   it->second->kill_requested = true;
   it->second->child->Signal(SIGKILL, true);
 }
@@ -303,12 +331,29 @@ void FfmpegEngine::FinishIfDrained(Session& s) {
   if (!s.exited || s.stderr_watch != nullptr || s.progress_watch != nullptr) return;
   ExitStatus status;
   s.child->MarkReaped(s.wait_status, &status);
-  const EndReason reason = ReasonOf(status, s.stop_requested, s.kill_requested);
+  const ProcessEnd end = ClassifyProcessEnd(status, s.stop_requested, s.kill_requested, opts_.vod,
+                                            s.segment_seen, s.reload_failed);
+  EndReason reason = end.reason;
   if (reason == EndReason::kError || reason == EndReason::kSignal) LogFailure(s, reason, status);
   const int id = s.id;
+  const int attempt = s.attempt;
+  const int play = s.play;
+  const bool next_play = opts_.restart_vod && !s.no_next_play;
   // Destroy the session later: we may be inside one of its watch callbacks.
   auto node = sessions_.extract(id);
   loop_.Post([owned = std::shared_ptr<Session>(std::move(node.mapped()))] {});
+  if (end.play_completed) {
+    ++plays_completed_;
+    counts_.OnEngineCount(EngineCount::kPlayCompleted, 1);
+    if (next_play) {
+      // The next play of the same viewer: a new process, not a restart the pool counts.
+      log::Debug("viewer {}: VOD play {} completed; playing it again", id, play + 1);
+      auto r = Spawn(id, attempt, play + 1);
+      if (r) return;
+      log::Warn("viewer {}: cannot start the next VOD play: {}", id, r.error());
+      reason = EndReason::kError;
+    }
+  }
   if (events_ != nullptr) events_->OnEnded(id, reason);
 }
 

@@ -34,7 +34,26 @@ struct FfmpegEngineOptions {
   Duration second_interrupt_after = std::chrono::seconds(1);
   /// At most one "viewer N failed" warning with its last log lines per this interval.
   Duration failure_log_interval = std::chrono::seconds(10);
+  /// The stream is a VOD (its playlist has #EXT-X-ENDLIST, from the preflight): FFmpeg's clean
+  /// exit after playing is the end of a play (kPlayCompleted), not an end of stream.
+  bool vod = false;
+  /// -vod-end restart: a completed play starts the next one in the same session (a new
+  /// process the pool does not see as a restart); false (-vod-end stop): the viewer is done
+  /// (EndReason::kCompleted).
+  bool restart_vod = true;
 };
+
+/// What one FFmpeg process's end means. Pure.
+struct ProcessEnd {
+  measure::EndReason reason = measure::EndReason::kEndOfStream;
+  bool play_completed = false;  ///< a VOD played to its end
+};
+/// Classifies the end of one process: \a played = it opened a segment; \a reload_failed = it
+/// logged "Failed to reload playlist" (an origin that went away also exits 0). A clean exit of
+/// a VOD viewer that played and had no reload failure is a completed play: kCompleted with
+/// play_completed (the engine restarts the play itself under -vod-end restart).
+ProcessEnd ClassifyProcessEnd(const ExitStatus& status, bool stop_requested, bool kill_requested,
+                              bool vod, bool played, bool reload_failed);
 
 /// The FFmpeg engine: one FFmpeg process per viewer session. It spawns the process in its
 /// own group, reads its stderr and progress pipes on the loop with the scanners, reports
@@ -57,6 +76,8 @@ class FfmpegEngine final : public pool::ViewerEngine {
 
   /// Processes alive or not yet drained.
   size_t session_count() const { return sessions_.size(); }
+  /// VOD plays completed so far (all viewers).
+  std::uint64_t plays_completed() const { return plays_completed_; }
 
  private:
   struct Session;
@@ -66,6 +87,8 @@ class FfmpegEngine final : public pool::ViewerEngine {
   void WatchPipes(Session& s);
   void ReportTruncated(Session& s);
   void LogFailure(const Session& s, measure::EndReason reason, const ExitStatus& status);
+  /// Starts a process of a session: \a play > 0 is a later play of a VOD in the same session.
+  Result<void> Spawn(int viewer_id, int attempt, int play);
 
   EventLoop& loop_;
   Spawner& spawner_;
@@ -76,6 +99,7 @@ class FfmpegEngine final : public pool::ViewerEngine {
   std::unordered_map<int, std::unique_ptr<Session>> sessions_;
   SteadyTime last_failure_log_{};
   int failure_logs_suppressed_ = 0;
+  std::uint64_t plays_completed_ = 0;
 };
 
 }  // namespace hs::ffmpeg

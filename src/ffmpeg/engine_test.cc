@@ -72,9 +72,11 @@ struct FfmpegEngineTest : testing::Test {
   std::unique_ptr<pool::ViewerPool> pool_;
 
   void Make(pool::PoolOptions o, Spawner* spawner = nullptr,
-            Duration second_interrupt = std::chrono::seconds(1)) {
+            Duration second_interrupt = std::chrono::seconds(1),
+            const std::function<void(FfmpegEngineOptions&)>& tweak = nullptr) {
     o.seed = 1;
     FfmpegEngineOptions eo;
+    if (tweak) tweak(eo);
     eo.argv = [](int id) { return std::vector<std::string>{"ffmpeg", std::to_string(id)}; };
     eo.progress_pipe = false;
     eo.second_interrupt_after = second_interrupt;
@@ -249,6 +251,113 @@ TEST_F(FfmpegEngineTest, LogEventsBecomeNeutralCounts) {
   EXPECT_EQ(rec_.errors["http_4xx"], 1);
   EXPECT_EQ(rec_.errors["segment_failed"], 1);
   EXPECT_EQ(rec_.counts[EngineCount::kDiagnosticLine], 4u);
+  ASSERT_TRUE(ShutdownAndWait());
+}
+
+TEST(ClassifyProcessEndTest, CleanExitOfAPlayedVodIsACompletedPlay) {
+  const ExitStatus clean{ExitKind::kClean, 0, 0};
+  ProcessEnd e = ClassifyProcessEnd(clean, false, false, /*vod=*/true, /*played=*/true, false);
+  EXPECT_EQ(e.reason, EndReason::kCompleted);
+  EXPECT_TRUE(e.play_completed);
+  // Live: exit 0 is FFmpeg giving up (e.g. the origin went away), an end of stream.
+  e = ClassifyProcessEnd(clean, false, false, false, true, false);
+  EXPECT_EQ(e.reason, EndReason::kEndOfStream);
+  EXPECT_FALSE(e.play_completed);
+  // A VOD that never played a segment, or whose playlist failed to reload, did not complete.
+  EXPECT_EQ(ClassifyProcessEnd(clean, false, false, true, false, false).reason,
+            EndReason::kEndOfStream);
+  EXPECT_EQ(ClassifyProcessEnd(clean, false, false, true, true, true).reason,
+            EndReason::kEndOfStream);
+  // Errors, signals and our own stops keep their meaning on a VOD.
+  const ExitStatus failed{ExitKind::kExitCode, 1, 0};
+  EXPECT_EQ(ClassifyProcessEnd(failed, false, false, true, true, false).reason, EndReason::kError);
+  const ExitStatus killed{ExitKind::kSignaled, 0, 9};
+  EXPECT_EQ(ClassifyProcessEnd(killed, false, false, true, true, false).reason, EndReason::kSignal);
+  EXPECT_EQ(ClassifyProcessEnd(clean, true, false, true, true, false).reason, EndReason::kStopped);
+  EXPECT_FALSE(ClassifyProcessEnd(clean, true, false, true, true, false).play_completed);
+  EXPECT_EQ(ClassifyProcessEnd(clean, false, true, true, true, false).reason, EndReason::kKilled);
+}
+
+TEST_F(FfmpegEngineTest, VodEndRestartPlaysAgainInTheSameSession) {
+  // Each process plays the "VOD" (a segment) and exits 0, as FFmpeg does after ENDLIST.
+  spawner_.script = [](int, int) {
+    return std::string("printf \"") + kSegment + "\" >&2; sleep 0.1; exit 0";
+  };
+  pool::PoolOptions o;
+  o.clients = 2;
+  o.ramp_rate = 100;
+  Make(o, nullptr, std::chrono::seconds(1), [](FfmpegEngineOptions& eo) {
+    eo.vod = true;
+    eo.restart_vod = true;
+  });
+  pool_->Start();
+  ASSERT_TRUE(RunUntil([&] { return rec_.counts[EngineCount::kPlayCompleted] >= 6; }));
+  EXPECT_TRUE(rec_.restarts.empty());  // a completed play is not a restart
+  EXPECT_TRUE(rec_.ends.empty());      // the sessions go on
+  EXPECT_EQ(rec_.started, 2);
+  EXPECT_EQ(rec_.playing, 2);
+  EXPECT_GE(spawner_.argvs.size(), 6u);  // one process per play
+  EXPECT_EQ(engine_->plays_completed(), rec_.counts[EngineCount::kPlayCompleted]);
+  ASSERT_TRUE(ShutdownAndWait());
+  EXPECT_TRUE(rec_.restarts.empty());
+}
+
+TEST_F(FfmpegEngineTest, ShutdownStopsTheVodPlayLoop) {
+  // Plays complete every 0.1 s and start again; a shutdown must end the loop at once.
+  spawner_.script = [](int, int) {
+    return std::string("printf \"") + kSegment + "\" >&2; sleep 0.1; exit 0";
+  };
+  pool::PoolOptions o;
+  o.clients = 2;
+  o.ramp_rate = 100;
+  o.stop_deadline = std::chrono::seconds(5);
+  Make(o, nullptr, std::chrono::seconds(1), [](FfmpegEngineOptions& eo) { eo.vod = true; });
+  pool_->Start();
+  ASSERT_TRUE(RunUntil([&] { return rec_.counts[EngineCount::kPlayCompleted] >= 4; }));
+  const size_t spawned = spawner_.argvs.size();
+  const SteadyTime t0 = clock_.Now();
+  ASSERT_TRUE(ShutdownAndWait(std::chrono::seconds(4)));
+  EXPECT_LT(clock_.Now() - t0, std::chrono::seconds(2));  // not the 5 s stop deadline
+  EXPECT_EQ(spawner_.argvs.size(), spawned);              // no play started after the stop
+  ASSERT_EQ(rec_.ends.size(), 2u);
+  for (auto e : rec_.ends) EXPECT_TRUE(e == EndReason::kStopped || e == EndReason::kCompleted);
+  EXPECT_TRUE(rec_.restarts.empty());
+  EXPECT_EQ(engine_->session_count(), 0u);
+}
+
+TEST_F(FfmpegEngineTest, VodEndStopCompletesTheViewerForGood) {
+  spawner_.script = [](int, int) { return std::string("printf \"") + kSegment + "\" >&2; exit 0"; };
+  pool::PoolOptions o;
+  o.clients = 3;
+  o.ramp_rate = 100;
+  bool all_completed = false;
+  o.on_all_completed = [&] { all_completed = true; };
+  Make(o, nullptr, std::chrono::seconds(1), [](FfmpegEngineOptions& eo) {
+    eo.vod = true;
+    eo.restart_vod = false;
+  });
+  pool_->Start();
+  ASSERT_TRUE(RunUntil([&] { return all_completed; }));
+  EXPECT_EQ(rec_.counts[EngineCount::kPlayCompleted], 3u);
+  ASSERT_EQ(rec_.ends.size(), 3u);
+  for (auto e : rec_.ends) EXPECT_EQ(e, EndReason::kCompleted);
+  EXPECT_TRUE(rec_.restarts.empty());
+  EXPECT_EQ(spawner_.argvs.size(), 3u);
+  EXPECT_EQ(pool_->StateOf(0), pool::ViewerState::kDone);
+  ASSERT_TRUE(ShutdownAndWait());
+}
+
+TEST_F(FfmpegEngineTest, VodErrorExitIsStillARestart) {
+  spawner_.script = [](int, int attempt) {
+    return attempt == 0 ? std::string("printf \"") + kSegment + "\" >&2; exit 1"
+                        : std::string("printf \"") + kSegment + "\" >&2; exec sleep 30";
+  };
+  pool::PoolOptions o;
+  o.clients = 1;
+  Make(o, nullptr, std::chrono::seconds(1), [](FfmpegEngineOptions& eo) { eo.vod = true; });
+  pool_->Start();
+  ASSERT_TRUE(RunUntil([&] { return rec_.restarts["error"] == 1; }));
+  EXPECT_EQ(rec_.counts[EngineCount::kPlayCompleted], 0u);
   ASSERT_TRUE(ShutdownAndWait());
 }
 

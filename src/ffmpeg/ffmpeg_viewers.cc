@@ -7,8 +7,8 @@
 
 namespace hs::ffmpeg {
 
-CommandContext BuildCommandContext(const config::Config& cfg, const Capabilities& caps,
-                                   const std::string& url, config::TapMode tap_mode) {
+CommandContext BuildCommandContext(const config::Config& cfg, const std::string& url,
+                                   config::TapMode tap_mode) {
   CommandContext ctx;
   ctx.stream_url = url;
   // Through the tap, FFmpeg keeps the URL and the tap connects to -resolve's address itself.
@@ -18,21 +18,12 @@ CommandContext BuildCommandContext(const config::Config& cfg, const Capabilities
       ctx.stream_url = hls::WithHost(url, cfg.resolve_ip);
     }
   }
-  if (cfg.variant == config::Variant::kHighest || cfg.variant == config::Variant::kLowest) {
-    const bool highest = cfg.variant == config::Variant::kHighest;
-    auto program = ProbeVariant(
-        caps.ffprobe_path, ctx.stream_url, ViewerUserAgent(cfg, cfg.client_id_offset) + "/probe",
-        BuildHeaderBlock(cfg, ctx.host_header), highest, std::chrono::milliseconds(15000));
-    if (program) {
-      ctx.program = *program;
-      log::Info("-variant {}: playing program {}", config::ToString(cfg.variant), *program);
-    } else {
-      log::Warn("-variant {}: ffprobe could not choose a rendition ({}); falling back to 'first'",
-                config::ToString(cfg.variant), program.error());
-    }
-  }
   if (cfg.check) ctx.verbose = true;
   return ctx;
+}
+
+std::string ProbeUserAgent(const config::Config& cfg) {
+  return ViewerUserAgent(cfg, cfg.client_id_offset) + std::string(config::kProbeMarker);
 }
 
 FfmpegViewers::FfmpegViewers(EventLoop& loop, ChildReaper& reaper, const config::Config& cfg,
@@ -49,7 +40,7 @@ FfmpegViewers::~FfmpegViewers() = default;
 
 Result<void> FfmpegViewers::Prepare(measure::RequestListener& records,
                                     measure::EngineListener& counts) {
-  ctx_ = BuildCommandContext(cfg_, caps_, stream_url_, tap_mode_);
+  ctx_ = BuildCommandContext(cfg_, stream_url_, tap_mode_);
   if (tap_mode_ != config::TapMode::kOff) {
     tap::TapOptions opts;
     opts.connect_timeout = cfg_.timeout;
@@ -68,11 +59,50 @@ Result<void> FfmpegViewers::Prepare(measure::RequestListener& records,
                   ? " (https: CONNECT tunnels only; per-request figures from FFmpeg's log)"
                   : "");
   }
+  if (cfg_.variant == config::Variant::kHighest || cfg_.variant == config::Variant::kLowest) {
+    ProbeVariantProgram();
+  }
+  ctx_.vod = vod_;
+  ctx_.target_duration_s = target_duration_s_;
+  if (vod_) {
+    const ViewerCommand sample = BuildViewerCommand(cfg_, caps_, ctx_, cfg_.client_id_offset);
+    for (const auto& o : sample.omitted) {
+      if (o.find("readrate") != std::string::npos) log::Info("VOD: option left out: {}", o);
+    }
+    log::Info("VOD: FFmpeg viewers read {}; the end of the VOD is a completed play (-vod-end {})",
+              cfg_.pace ? "in real time (-readrate 1)" : "as fast as they can (-pace=false)",
+              config::ToString(cfg_.vod_end));
+  }
   FfmpegEngineOptions eo;
   eo.argv = [this](int id) { return BuildViewerCommand(cfg_, caps_, ctx_, id).argv; };
+  eo.vod = vod_;
+  eo.restart_vod = cfg_.vod_end == config::VodEnd::kRestart;
   eo.child_mask = child_mask_;
   engine_ = std::make_unique<FfmpegEngine>(loop_, spawner_, reaper_, counts, std::move(eo));
   return {};
+}
+
+void FfmpegViewers::ProbeVariantProgram() {
+  const bool highest = cfg_.variant == config::Variant::kHighest;
+  ProbeCommand cmd;
+  cmd.ffprobe = caps_.ffprobe_path;
+  cmd.url = ctx_.stream_url;
+  cmd.user_agent = ProbeUserAgent(cfg_);
+  cmd.headers = BuildHeaderBlock(cfg_, ctx_.host_header);
+  // Through the tap (http) the probe's requests are recorded one by one like a viewer's and
+  // counted as the probe's (its User-Agent ends in /probe); otherwise they are not measured.
+  probe_measured_ = tap_mode_ == config::TapMode::kRequests;
+  if (probe_measured_) cmd.http_proxy = ctx_.tap_proxy;
+  auto program = ProbeVariantOnLoop(loop_, reaper_, child_mask_, cmd, highest,
+                                    std::chrono::milliseconds(15000));
+  probe_ran_ = true;
+  if (program) {
+    ctx_.program = *program;
+    log::Info("-variant {}: playing program {}", config::ToString(cfg_.variant), *program);
+  } else {
+    log::Warn("-variant {}: ffprobe could not choose a rendition ({}); falling back to 'first'",
+              config::ToString(cfg_.variant), program.error());
+  }
 }
 
 void FfmpegViewers::CloseTap() {

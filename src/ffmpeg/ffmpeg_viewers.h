@@ -20,11 +20,14 @@
 
 namespace hs::ffmpeg {
 
-/// The per-run parts of the FFmpeg command: the `-resolve` rewrite (when the tap does not
-/// connect to the address itself) and, for `-variant highest|lowest`, the program chosen by
-/// an ffprobe of the master playlist (logged; `first` when the probe fails).
-CommandContext BuildCommandContext(const config::Config& cfg, const Capabilities& caps,
-                                   const std::string& url, config::TapMode tap_mode);
+/// The per-run parts of the FFmpeg command known before the tap starts: the `-resolve`
+/// rewrite (when the tap does not connect to the address itself) and -check's verbosity.
+CommandContext BuildCommandContext(const config::Config& cfg, const std::string& url,
+                                   config::TapMode tap_mode);
+
+/// The User-Agent of the ffprobe run for -variant highest|lowest: the first viewer's followed
+/// by config::kProbeMarker ("<ua>/client-<id>/probe").
+std::string ProbeUserAgent(const config::Config& cfg);
 
 /// The FFmpeg engine of one run with everything it needs: capabilities, the command context,
 /// the measurement tap (per the run's tap mode) and the real spawner. Loop thread only; \a
@@ -37,6 +40,12 @@ class FfmpegViewers {
   FfmpegViewers(const FfmpegViewers&) = delete;
   FfmpegViewers& operator=(const FfmpegViewers&) = delete;
 
+  /// What the preflight learnt: a VOD (#EXT-X-ENDLIST) is read in real time and its end is a
+  /// completed play (-vod-end). Call before Prepare.
+  void SetStream(bool vod, int target_duration_s) {
+    vod_ = vod;
+    target_duration_s_ = target_duration_s;
+  }
   /// Starts the tap when the mode asks for it (its records go to \a records) and builds the
   /// engine (its counts go to \a counts). Fails with a one-line reason.
   Result<void> Prepare(measure::RequestListener& records, measure::EngineListener& counts);
@@ -45,8 +54,16 @@ class FfmpegViewers {
   const Capabilities& capabilities() const { return caps_; }
   /// Stops the tap (after the viewers are gone).
   void CloseTap();
+  /// After Prepare: ffprobe ran for -variant highest|lowest, and whether its requests went
+  /// through the tap (recorded as the probe's) or were not measured (tap off, https).
+  bool probe_ran() const { return probe_ran_; }
+  bool probe_measured() const { return probe_measured_; }
 
  private:
+  /// Chooses the program of -variant highest|lowest by an ffprobe of the master playlist,
+  /// through the tap when it records requests; `first` (logged) when the probe fails.
+  void ProbeVariantProgram();
+
   EventLoop& loop_;
   ChildReaper& reaper_;
   const config::Config& cfg_;
@@ -54,6 +71,10 @@ class FfmpegViewers {
   std::string stream_url_;
   const sigset_t* child_mask_;
   config::TapMode tap_mode_;
+  bool vod_ = false;
+  int target_duration_s_ = 0;
+  bool probe_ran_ = false;
+  bool probe_measured_ = false;
   CommandContext ctx_;
   RealSpawner spawner_;
   std::unique_ptr<tap::TapServer> tap_;

@@ -37,9 +37,13 @@ enum class RequestError {
 /// "truncated", "client_aborted", "bad_response", "tls".
 const char* ToString(RequestError error);
 
+/// The viewer id of requests hls-swarm makes itself to probe the stream (ffprobe of
+/// -variant highest|lowest, whose User-Agent ends in config::kProbeMarker): counted apart.
+inline constexpr int kProbeViewerId = -2;
+
 /// One HTTP request, reported once it ends (completed or failed).
 struct RequestRecord {
-  int viewer_id = -1;  ///< the viewer that made it, -1 unknown
+  int viewer_id = -1;  ///< the viewer that made it, -1 unknown, kProbeViewerId: a probe
   RequestKind kind = RequestKind::kOther;
   int status = 0;                  ///< HTTP status code; 0 if none arrived
   std::uint64_t body_bytes = 0;    ///< response body bytes on the wire (chunk framing

@@ -226,6 +226,13 @@ std::vector<MetricFamily> BuildFamilies(const stats::Snapshot& s, const BuildInf
                     "Requests FFmpeg logged (`Opening ... for reading`) by kind; FFmpeg does not "
                     "log its first playlist request",
                     "kind", s.logged_requests_by_kind, {"playlist", "segment"});
+  AddLabeledCounter(out, "hlsswarm_probe_requests_total",
+                    "Requests hls-swarm made itself to probe the stream (preflight playlist "
+                    "fetches, the ffprobe run of -variant highest|lowest) by kind: load on the "
+                    "origin, not in hlsswarm_requests_total",
+                    "kind", s.probe.requests_by_kind, {"playlist"});
+  AddCounter(out, "hlsswarm_probe_bytes_total", "Response body bytes of the probe's requests",
+             static_cast<double>(s.probe.body_bytes));
   AddCounter(out, "hlsswarm_tunnels_total",
              "https CONNECT tunnels through the tap (per-request figures come from FFmpeg's log)",
              static_cast<double>(s.requests.tunnels));

@@ -63,5 +63,18 @@ TEST(ExporterTest, KindsAreAlwaysPresentSoRatesStartAtZero) {
   EXPECT_NE(t.find("hlsswarm_requests_total{kind=\"playlist\"} 0"), std::string::npos);
 }
 
+TEST(ExporterTest, ProbeRequestsHaveTheirOwnFamilies) {
+  stats::Snapshot s = Sample();
+  s.probe.requests_by_kind = {{"master", 2}, {"playlist", 3}, {"segment", 4}};
+  s.probe.requests_by_source = {{"preflight", 2}, {"ffprobe", 7}};
+  s.probe.body_bytes = 98765;
+  const std::string t = RenderText(BuildFamilies(s, {"v", "f", ""}));
+  EXPECT_NE(t.find("hlsswarm_probe_requests_total{kind=\"segment\"} 4"), std::string::npos) << t;
+  EXPECT_NE(t.find("hlsswarm_probe_requests_total{kind=\"master\"} 2"), std::string::npos);
+  EXPECT_NE(t.find("hlsswarm_probe_bytes_total 98765"), std::string::npos);
+  // Viewers' requests are unchanged by the probe's.
+  EXPECT_NE(t.find("hlsswarm_requests_total{kind=\"segment\"} 100"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace hs::metrics

@@ -202,6 +202,7 @@ Result<HttpResponse> CurlFetcher::Get(const std::string& url, std::string_view w
   curl_easy_getinfo(handle.get(), CURLINFO_EFFECTIVE_URL, &effective);
   curl_easy_getinfo(handle.get(), CURLINFO_CONTENT_TYPE, &content_type);
   curl_easy_getinfo(handle.get(), CURLINFO_TOTAL_TIME_T, &total_us);
+  curl_easy_getinfo(handle.get(), CURLINFO_REDIRECT_COUNT, &response.redirects);
   response.effective_url = effective != nullptr ? effective : url;
   response.content_type = content_type != nullptr ? content_type : "";
   response.total_time = std::chrono::microseconds(total_us);

@@ -20,6 +20,7 @@ struct HttpResponse {
   std::string effective_url;                ///< URL after redirects
   std::string content_type;                 ///< Content-Type header, "" if none
   std::chrono::microseconds total_time{0};  ///< as measured by the transport
+  long redirects = 0;                       ///< redirects followed: each was a request too
 };
 
 /// Fetches a URL. The preflight's only side effect, so tests can substitute a fake.

@@ -31,6 +31,12 @@ Result<Fetched> FetchPlaylist(HttpFetcher& fetcher, const std::string& url, std:
   Result<HttpResponse> r = fetcher.Get(url, what);
   if (!r) return tl::unexpected(r.error());
   info.fetch_time += r->total_time;
+  // The kind is known once parsed; recorded as a playlist and corrected below for a master.
+  for (long i = 0; i < r->redirects; ++i) {
+    info.requests.push_back({hls::ResourceKind::kMediaPlaylist, 302, 0});
+  }
+  const std::size_t first = info.requests.size() - static_cast<std::size_t>(r->redirects);
+  info.requests.push_back({hls::ResourceKind::kMediaPlaylist, r->status, r->body.size()});
   if (r->status < 200 || r->status >= 300) {
     const std::string reason =
         r->reason.empty() ? std::string(HttpReasonPhrase(r->status)) : r->reason;
@@ -49,6 +55,11 @@ Result<Fetched> FetchPlaylist(HttpFetcher& fetcher, const std::string& url, std:
   }
   for (const std::string& w : parsed->warnings) {
     info.warnings.push_back(fmt::format("{} {}: {}", what, url, w));
+  }
+  if (parsed->is_master) {
+    for (std::size_t i = first; i < info.requests.size(); ++i) {
+      info.requests[i].kind = hls::ResourceKind::kMaster;
+    }
   }
   return Fetched{std::move(*parsed), std::move(r->effective_url)};
 }
@@ -70,6 +81,8 @@ Result<void> FillMedia(const hls::Playlist& media, const std::string& url, std::
   info.live = media.IsLive();
   info.playlist_type = media.playlist_type;
   info.first_segment_uri = media.segments.front().uri;
+  info.media_duration_s = 0;
+  for (const hls::Segment& seg : media.segments) info.media_duration_s += seg.duration_s;
   return {};
 }
 

@@ -13,6 +13,7 @@
 #include "core/result.h"
 #include "hls/playlist.h"
 #include "hls/url.h"
+#include "hls/url_kind.h"
 #include "preflight/http_fetch.h"
 
 namespace hs::preflight {
@@ -34,6 +35,14 @@ struct StreamCheckOptions {
 /// timeout is config.timeout when positive, else 10 s. Pure.
 StreamCheckOptions StreamCheckOptionsFromConfig(const config::Config& config);
 
+/// One request the preflight made: load on the origin, counted apart from viewers' requests
+/// (the report's probe row).
+struct PreflightRequest {
+  hls::ResourceKind kind = hls::ResourceKind::kOther;  ///< master or playlist
+  long status = 0;                                     ///< HTTP status (3xx for a redirect hop)
+  std::uint64_t body_bytes = 0;  ///< body received (0 for redirect hops: not kept by libcurl)
+};
+
 /// What the preflight learnt about the stream.
 struct StreamInfo {
   std::string url;                           ///< the URL as given
@@ -50,6 +59,8 @@ struct StreamInfo {
   std::string first_segment_uri;            ///< absolute
   std::chrono::microseconds fetch_time{0};  ///< total transfer time of all fetches (curl's clock)
   std::vector<std::string> warnings;        ///< tolerated playlist oddities, prefixed by playlist
+  double media_duration_s = 0;              ///< sum of that media playlist's #EXTINF
+  std::vector<PreflightRequest> requests;   ///< every request made, redirect hops included
 };
 
 /// Fetches \a options.url with libcurl (blocking; call once at startup, never from a loop

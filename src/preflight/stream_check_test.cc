@@ -51,7 +51,9 @@ class FakeFetcher : public HttpFetcher {
       missing.effective_url = target;
       return missing;
     }
-    return r->second;
+    HttpResponse out = r->second;
+    out.redirects = to == redirects_.end() ? 0 : 1;
+    return out;
   }
   const std::vector<std::string>& requests() const { return requests_; }
 
@@ -123,6 +125,14 @@ TEST_F(StreamCheckTest, MasterPlaylistFetchesFirstVariant) {
             "master playlist, 2 variants (2800 kbit/s 1280x720, 800 kbit/s 640x360); VOD media "
             "playlist https://o/hls/v720/index.m3u8, target duration 6 s, 1 segment from "
             "sequence 0; fetched in 3 ms");
+  EXPECT_DOUBLE_EQ(info->media_duration_s, 6);
+  // Both requests are load on the origin (the report's probe row).
+  ASSERT_EQ(info->requests.size(), 2u);
+  EXPECT_EQ(info->requests[0].kind, hls::ResourceKind::kMaster);
+  EXPECT_EQ(info->requests[0].status, 200);
+  EXPECT_EQ(info->requests[0].body_bytes, std::string(kMaster).size());
+  EXPECT_EQ(info->requests[1].kind, hls::ResourceKind::kMediaPlaylist);
+  EXPECT_GT(info->requests[1].body_bytes, 0u);
 }
 
 TEST_F(StreamCheckTest, RelativeUrisUseTheUrlAfterRedirects) {
@@ -132,6 +142,12 @@ TEST_F(StreamCheckTest, RelativeUrisUseTheUrlAfterRedirects) {
   ASSERT_TRUE(info) << info.error().detail;
   EXPECT_EQ(info->effective_url, "http://cdn/live/stream.m3u8");
   EXPECT_EQ(info->first_segment_uri, "http://cdn/live/seg42.ts");
+  // The redirect was a request of its own.
+  ASSERT_EQ(info->requests.size(), 2u);
+  EXPECT_EQ(info->requests[0].status, 302);
+  EXPECT_EQ(info->requests[0].body_bytes, 0u);
+  EXPECT_EQ(info->requests[1].status, 200);
+  EXPECT_EQ(info->requests[1].kind, hls::ResourceKind::kMediaPlaylist);
 }
 
 TEST_F(StreamCheckTest, HttpErrorsNameUrlStatusAndReason) {

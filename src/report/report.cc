@@ -165,11 +165,39 @@ nlohmann::json TapJson(const stats::RequestFigures& t) {
           {"requests_by_edge", MapJson(t.requests_by_edge)}};
 }
 
+// hls-swarm's own requests (preflight, ffprobe) and the total the origin saw.
+void ProbeText(std::string& out, const stats::Snapshot& s) {
+  const stats::ProbeFigures& p = s.probe;
+  std::string value = fmt::format("{} ({}; {}), {} bytes", p.Total(), Joined(p.requests_by_kind),
+                                  Joined(p.requests_by_source), p.body_bytes);
+  if (p.errors > 0) value += fmt::format(", {} errors", p.errors);
+  if (!p.unmeasured.empty()) {
+    std::string names;
+    for (const auto& n : p.unmeasured) names += (names.empty() ? "" : ", ") + n;
+    value += fmt::format("; not measured: {} (tap off or https)", names);
+  }
+  Row(out, "probe requests", value);
+  Row(out, "origin requests",
+      fmt::format("{} (viewers {} + probe {})", s.TotalRequests() + p.Total(), s.TotalRequests(),
+                  p.Total()));
+}
+
+nlohmann::json ProbeJson(const stats::ProbeFigures& p) {
+  return {{"requests", p.Total()},
+          {"by_kind", MapJson(p.requests_by_kind)},
+          {"by_source", MapJson(p.requests_by_source)},
+          {"codes", MapJson(p.codes)},
+          {"body_bytes", p.body_bytes},
+          {"errors", p.errors},
+          {"unmeasured", p.unmeasured}};
+}
+
 }  // namespace
 
 std::string FormatText(const stats::Snapshot& s) {
   std::string out = "\n=== hls-swarm report ===\n";
-  Row(out, "stream", s.stream_url);
+  Row(out, "stream",
+      s.stream_type.empty() ? s.stream_url : fmt::format("{} ({})", s.stream_url, s.stream_type));
   Row(out, "profile", s.profile);
   Row(out, "engine",
       s.engine_version.empty() ? s.engine : fmt::format("{} ({})", s.engine, s.engine_version));
@@ -191,9 +219,12 @@ std::string FormatText(const stats::Snapshot& s) {
               : ", from the engine's log"));
   Row(out, "bytes received",
       s.requests.enabled ? fmt::format("{}", s.bytes_received) : "not measured (tap off)");
+  if (s.probe.Total() > 0 || !s.probe.unmeasured.empty()) ProbeText(out, s);
   if (s.media_played_s > 0) Row(out, "media played", Seconds(s.media_played_s));
   if (s.engine == "native") {
     Row(out, "rebuffering", fmt::format("{} events, {}", s.rebuffer_events, Seconds(s.rebuffer_s)));
+  }
+  if (s.engine == "native" || s.stream_type == "VOD" || s.plays_completed > 0) {
     Row(out, "plays completed", fmt::format("{} (VOD played to the end)", s.plays_completed));
   }
   Row(out, "HTTP errors", Joined(s.http_errors_by_code));
@@ -231,6 +262,7 @@ nlohmann::json ToJson(const stats::Snapshot& s) {
       {"engine_version", s.engine_version},
       {"engine_notes", s.engine_notes},
       {"tap_mode", s.tap_mode},
+      {"stream_type", s.stream_type},
       {"duration_seconds", s.elapsed_s},
       {"viewers",
        {{"target", s.target},
@@ -243,7 +275,11 @@ nlohmann::json ToJson(const stats::Snapshot& s) {
       {"restarts", {{"total", s.TotalRestarts()}, {"by_cause", MapJson(s.restarts_by_cause)}}},
       {"exits_by_reason", MapJson(s.exits_by_reason)},
       {"stalls_by_cause", MapJson(s.stalls_by_cause)},
-      {"requests", {{"total", s.TotalRequests()}, {"by_kind", MapJson(s.RequestsByKind())}}},
+      {"requests",
+       {{"total", s.TotalRequests()},
+        {"by_kind", MapJson(s.RequestsByKind())},
+        {"total_with_probe", s.TotalRequests() + s.probe.Total()}}},
+      {"probe", ProbeJson(s.probe)},
       {"log_requests_by_kind", MapJson(s.logged_requests_by_kind)},
       {"tap", TapJson(s.requests)},
       {"origin", OriginJson(s.origin)},

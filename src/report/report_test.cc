@@ -50,6 +50,46 @@ TEST(ReportTest, JsonMirrorsText) {
   EXPECT_NEAR(j["playback_speed"]["max"].get<double>(), 1.0, 0.001);
 }
 
+TEST(ReportTest, VodStreamAndCompletedPlaysOfFfmpegViewers) {
+  stats::Snapshot s = Sample();
+  s.engine = "ffmpeg";
+  s.stream_type = "VOD";
+  s.plays_completed = 8;
+  const std::string t = FormatText(s);
+  EXPECT_NE(t.find("stream                 http://o/stream.m3u8 (VOD)"), std::string::npos) << t;
+  EXPECT_NE(t.find("plays completed        8 (VOD played to the end)"), std::string::npos) << t;
+  EXPECT_EQ(ToJson(s)["stream_type"], "VOD");
+  EXPECT_EQ(ToJson(s)["plays_completed"], 8);
+  // Live FFmpeg runs have no plays-completed row (nothing ends).
+  s.stream_type = "live";
+  s.plays_completed = 0;
+  EXPECT_EQ(FormatText(s).find("plays completed"), std::string::npos);
+  EXPECT_NE(FormatText(s).find("http://o/stream.m3u8 (live)"), std::string::npos);
+}
+
+TEST(ReportTest, ProbeRowAndTotalsWithTheProbe) {
+  stats::Snapshot s = Sample();
+  EXPECT_EQ(FormatText(s).find("probe requests"), std::string::npos);  // none made
+  s.probe.requests_by_kind = {{"master", 2}, {"playlist", 3}, {"segment", 2}};
+  s.probe.requests_by_source = {{"ffprobe", 5}, {"preflight", 2}};
+  s.probe.codes = {{200, 7}};
+  s.probe.body_bytes = 4321;
+  const std::string t = FormatText(s);
+  EXPECT_NE(t.find("probe requests         7 (master 2, playlist 3, segment 2; ffprobe 5, "
+                   "preflight 2), 4321 bytes"),
+            std::string::npos)
+      << t;
+  EXPECT_NE(t.find("origin requests        1357 (viewers 1350 + probe 7)"), std::string::npos) << t;
+  auto j = ToJson(s);
+  EXPECT_EQ(j["requests"]["total"], 1350);  // viewers' only
+  EXPECT_EQ(j["requests"]["total_with_probe"], 1357);
+  EXPECT_EQ(j["probe"]["requests"], 7);
+  EXPECT_EQ(j["probe"]["by_source"]["ffprobe"], 5);
+  EXPECT_EQ(j["probe"]["body_bytes"], 4321);
+  s.probe.unmeasured = {"ffprobe"};
+  EXPECT_NE(FormatText(s).find("not measured: ffprobe"), std::string::npos);
+}
+
 TEST(ReportTest, StatusLineAndJson) {
   auto s = Sample();
   s.ramp_progress = 0.5;

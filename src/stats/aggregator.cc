@@ -34,7 +34,22 @@ void Aggregator::OnRestartScheduled(int, measure::RestartCause cause, Duration) 
 }
 
 void Aggregator::OnRequestComplete(const measure::RequestRecord& record) {
+  if (record.viewer_id == measure::kProbeViewerId) {
+    OnProbeRequest("ffprobe", record.kind, record.status, record.body_bytes,
+                   record.error != measure::RequestError::kNone);
+    return;
+  }
   requests_.OnRequest(record);
+}
+
+void Aggregator::OnProbeRequest(std::string_view source, measure::RequestKind kind, int status,
+                                std::uint64_t body_bytes, bool failed) {
+  ProbeFigures& p = s_.probe;
+  ++p.requests_by_source[std::string(source)];
+  ++p.requests_by_kind[measure::ToString(kind)];
+  ++p.codes[status];
+  p.body_bytes += body_bytes;
+  if (failed || status == 0 || status >= 400) ++p.errors;
 }
 
 void Aggregator::OnTunnelClosed(const measure::TunnelRecord& record) { requests_.OnTunnel(record); }

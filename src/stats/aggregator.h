@@ -38,6 +38,13 @@ class Aggregator final : public measure::ViewerListener,
   void OnEngineError(std::string_view type, int http_status) override;
   void OnSpeedSample(double speed) override;
 
+  /// One request hls-swarm made itself (\a source "preflight" or "ffprobe"): counted in
+  /// Snapshot::probe, never as a viewer's. \a status 0 with \a failed: no response.
+  void OnProbeRequest(std::string_view source, measure::RequestKind kind, int status,
+                      std::uint64_t body_bytes, bool failed);
+  /// A probe ran without per-request measurement (its requests are not counted).
+  void OnProbeUnmeasured(std::string source) { s_.probe.unmeasured.push_back(std::move(source)); }
+
   /// Per-request figures are measured in this run by \a source ("tap", "native").
   void SetRequestSource(std::string source) { requests_.set_source(std::move(source)); }
 

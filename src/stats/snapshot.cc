@@ -20,6 +20,7 @@ std::map<std::string, std::uint64_t> Snapshot::RequestsByKind() const {
 }
 
 std::uint64_t Snapshot::TotalRequests() const { return Sum(RequestsByKind()); }
+std::uint64_t ProbeFigures::Total() const { return Sum(requests_by_source); }
 std::uint64_t Snapshot::TotalErrors() const {
   // Native viewers' request errors are their errors; the tap's duplicate what FFmpeg's log
   // already counted (connect_failed, http_5xx...), so they stay apart. Requests cut by our own

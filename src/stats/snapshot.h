@@ -27,6 +27,21 @@ struct OriginSample {
   std::vector<std::string> errors;  ///< "URL: last error" of URLs failing now
 };
 
+/// Requests hls-swarm itself made to the origin besides the viewers' (the preflight's playlist
+/// fetches, the ffprobe run of -variant highest|lowest): load too, counted under their own
+/// label so viewer figures stay per viewer and totals can match the origin's log.
+struct ProbeFigures {
+  std::map<std::string, std::uint64_t> requests_by_kind;    ///< master, playlist, segment...
+  std::map<std::string, std::uint64_t> requests_by_source;  ///< preflight, ffprobe
+  std::map<int, std::uint64_t> codes;                       ///< HTTP status codes (0: none)
+  std::uint64_t body_bytes = 0;
+  std::uint64_t errors = 0;  ///< no response, a failed transfer, or a status >= 400
+  /// Probes that ran without per-request measurement (ffprobe when the tap is off or on
+  /// https): their requests are not in the counts.
+  std::vector<std::string> unmeasured;
+  std::uint64_t Total() const;
+};
+
 /// A value copy of everything measured so far. Sinks (metrics, report, dashboard) read only this.
 /// Map keys are bounded label sets (kinds, causes, codes), never URLs or viewer ids.
 struct Snapshot {
@@ -39,6 +54,7 @@ struct Snapshot {
   std::string tap_mode;                   ///< "requests", "tunnels" or "off" (FFmpeg engine)
   double elapsed_s = 0;                   ///< since the ramp started
   double planned_duration_s = 0;          ///< 0 = until signalled
+  std::string stream_type;                ///< "live" or "VOD" (from the preflight), "" unknown
 
   // Viewer gauges (from the pool at snapshot time).
   int target = 0;
@@ -80,7 +96,8 @@ struct Snapshot {
   double media_played_s = 0;          ///< media time the viewers played (FFmpeg: processed)
   std::uint64_t rebuffer_events = 0;  ///< native: playout buffer ran empty while playing
   double rebuffer_s = 0;              ///< native: time spent rebuffering
-  std::uint64_t plays_completed = 0;  ///< native: VOD plays to the end
+  std::uint64_t plays_completed = 0;  ///< VOD plays watched to the end (both engines)
+  ProbeFigures probe;                 ///< hls-swarm's own requests (preflight, ffprobe)
 
   /// Requests by kind, measured when records exist, else from the engine's log.
   std::map<std::string, std::uint64_t> RequestsByKind() const;
@@ -93,7 +110,7 @@ struct Snapshot {
   std::uint64_t log_pipe_full = 0;  ///< times a viewer's diagnostic pipe was found full
   std::uint64_t log_lines_truncated = 0;  ///< over-long diagnostic lines cut
 
-  std::uint64_t TotalRequests() const;
+  std::uint64_t TotalRequests() const;  ///< viewers' requests (probe's apart: probe.Total())
   std::uint64_t TotalErrors() const;
   std::uint64_t TotalRestarts() const;
 };

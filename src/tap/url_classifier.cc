@@ -105,6 +105,11 @@ void UrlClassifier::ListUrls(const hls::Playlist& p, std::vector<Listed>* out) {
 }
 
 int ViewerIdFromUserAgent(std::string_view user_agent) {
+  constexpr std::string_view kProbe = config::kProbeMarker;
+  if (user_agent.size() >= kProbe.size() &&
+      user_agent.substr(user_agent.size() - kProbe.size()) == kProbe) {
+    return measure::kProbeViewerId;
+  }
   constexpr std::string_view kMarker = config::kViewerIdMarker;
   const size_t pos = user_agent.rfind(kMarker);
   if (pos == std::string_view::npos) return -1;

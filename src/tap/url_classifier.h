@@ -79,7 +79,8 @@ class UrlClassifier {
 };
 
 /// The viewer id hls-swarm puts at the end of FFmpeg's User-Agent ("<anything>/client-<id>"),
-/// or -1 when \a user_agent does not end that way. Pure.
+/// measure::kProbeViewerId for hls-swarm's own probe ("<anything>/probe"), or -1 when \a
+/// user_agent ends neither way. Pure.
 int ViewerIdFromUserAgent(std::string_view user_agent);
 
 /// "scheme://host:port/path?query" with the port always explicit and the scheme lower-cased,

@@ -27,6 +27,9 @@ TEST(TapClassifierTest, ViewerIdFromUserAgent) {
       {"", -1},
       {"x/client-1234567890", -1},
       {"x/client-7 ", -1},
+      {"hls-swarm/0.1.0/client-0/probe", measure::kProbeViewerId},  // ffprobe of -variant
+      {"x/probe/client-4", 4},
+      {"x/probes", -1},
   };
   for (const Case& c : cases) EXPECT_EQ(ViewerIdFromUserAgent(c.ua), c.id) << c.ua;
 }

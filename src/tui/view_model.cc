@@ -110,7 +110,9 @@ std::vector<std::string> Builder::Kinds() const {
 
 Draft Builder::Header() const {
   Draft d{"header", {}};
-  const std::string right = "profile " + Sanitize(ctx_.profile);
+  // The stream type from the preflight: a VOD ends (plays complete), a live stream does not.
+  const std::string right = (s_.stream_type.empty() ? "" : Sanitize(s_.stream_type) + "  ") +
+                            "profile " + Sanitize(ctx_.profile);
   const int url_width = w_ - Columns("hls-swarm  ") - Columns(right) - 2;
   const std::string left = "hls-swarm  " + Ellipsize(Sanitize(ctx_.stream_url), url_width, uni_);
   d.lines.push_back({JoinLeftRight(left, right, w_), kKeep, Style::kTitle});
@@ -132,7 +134,10 @@ Draft Builder::Viewers() const {
   const std::string counts =
       fmt::format("ramping {}  active {}  buffering {}  stalled {}  restarting {}", s_.starting,
                   s_.active, s_.requests.buffering_now, s_.stalled, s_.backoff);
-  d.lines.push_back({JoinLeftRight(counts, fmt::format("peak {}", s_.peak_active), w_), kKeep});
+  std::string peak = fmt::format("peak {}", s_.peak_active);
+  // A VOD's completed plays (the header says VOD); short enough for 80 columns.
+  if (s_.stream_type == "VOD") peak = fmt::format("plays {}  {}", s_.plays_completed, peak);
+  d.lines.push_back({JoinLeftRight(counts, peak, w_), kKeep});
   const int waiting = std::max(0, s_.target - s_.running - s_.backoff);
   std::string right =
       fmt::format(" {:3.0f}%  {:.1f}/s", s_.ramp_progress * 100, s_.ramp_rate_achieved);

@@ -120,6 +120,21 @@ TEST_F(ViewModelTest, HeaderAndViewerFigures) {
   }
 }
 
+TEST_F(ViewModelTest, VodIsNamedWithItsCompletedPlays) {
+  EXPECT_EQ(PanelText(Build(), "header").find("VOD"), std::string::npos);  // type unknown
+  snapshot_.stream_type = "VOD";
+  snapshot_.plays_completed = 12;
+  const ViewModel vm = Build();
+  EXPECT_NE(PanelText(vm, "header").find("VOD  profile tiny"), std::string::npos)
+      << PanelText(vm, "header");
+  EXPECT_NE(PanelText(vm, "viewers").find("plays 12  peak 18"), std::string::npos)
+      << PanelText(vm, "viewers");
+  ExpectFits(vm);
+  ctx_.width = kMinWidth;  // still there on the narrowest terminal
+  EXPECT_NE(PanelText(Build(), "viewers").find("plays 12  peak 18"), std::string::npos)
+      << PanelText(Build(), "viewers");
+}
+
 TEST_F(ViewModelTest, RatesPerKindOverOneSecondThirtySecondsAndTheRun) {
   const ViewModel vm = Build();
   const Panel* p = vm.Find("requests");
