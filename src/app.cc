@@ -15,6 +15,7 @@
 
 #include "app_request_log.h"
 #include "app_support.h"
+#include "config/duration.h"
 #include "config/print_config.h"
 #include "control/run_controls.h"
 #include "core/clock.h"
@@ -83,6 +84,8 @@ class LoadRun {
   stats::Snapshot Snap();
   void LogStatus();
   void CheckAbortThresholds();
+  void OnStageTimer();
+  std::chrono::milliseconds SinceStart() const;
   int Finish();
 
   const config::Config& cfg_;
@@ -107,6 +110,10 @@ class LoadRun {
   std::unique_ptr<Timer> status_timer_;
   std::unique_ptr<Timer> gate_timer_;  ///< checks :abort thresholds each second after the grace
   double active_ratio_at_stop_ = -1;
+  std::optional<config::StagePlan> stages_;  ///< -stages: drives the pool's target
+  std::unique_ptr<Timer> stage_timer_;
+  bool stages_overridden_ = false;  ///< the control API or dashboard set a target
+  std::size_t stage_logged_ = SIZE_MAX;
   std::unique_ptr<tui::Dashboard> dashboard_;
   std::unique_ptr<originmon::Scraper> scraper_;
   std::vector<std::string> exporter_urls_;  ///< -origin-exporters beside the test origin
@@ -259,12 +266,34 @@ bool LoadRun::PrepareEngine() {
 void LoadRun::StartViewers() {
   pool::PoolOptions po = MakePoolOptions(cfg_, target_duration_s_);
   po.on_all_completed = [this] { BeginShutdown("every viewer completed its play"); };
+  if (!cfg_.stages.empty()) {
+    stages_.emplace(cfg_.stages);
+    // The plan sets the target each time its rounded value changes; the pool starts the
+    // new viewers at once (1 ms apart), so the starts follow each stage's slope.
+    po.clients = stages_->TargetAt(std::chrono::milliseconds(0));
+    po.ramp_rate = 1000;
+  }
   pool_ = std::make_unique<pool::ViewerPool>(loop_, *engine_, *stats_, po);
   controls_.set_pool(pool_.get());
+  controls_.set_on_target_set([this](const char* who) {
+    if (!stages_ || stages_overridden_) return;
+    stages_overridden_ = true;
+    stage_timer_.reset();
+    log::Info("{} set the target: the -stages plan no longer drives it", who);
+  });
   started_at_ = clock_.Now();
   pool_->Start();
-  log::Info("starting {} {} viewers at {}/s against {}", cfg_.clients,
-            config::ToString(cfg_.engine), cfg_.ramp_rate, RedactUrl(stream_url_));
+  if (stages_) {
+    log::Info("starting {} viewers along {} stages ({} in all, up to {} viewers) against {}",
+              config::ToString(cfg_.engine), stages_->stages().size(),
+              config::FormatGoDuration(stages_->TotalDuration()), stages_->MaxTarget(),
+              RedactUrl(stream_url_));
+    stage_timer_ = loop_.CreateTimer([this] { OnStageTimer(); });
+    OnStageTimer();
+  } else {
+    log::Info("starting {} {} viewers at {}/s against {}", cfg_.clients,
+              config::ToString(cfg_.engine), cfg_.ramp_rate, RedactUrl(stream_url_));
+  }
   if (cfg_.IsDurationBased()) {
     duration_timer_ = loop_.CreateTimer([this] { BeginShutdown("duration reached"); });
     duration_timer_->Arm(cfg_.duration);
@@ -318,6 +347,8 @@ stats::Snapshot LoadRun::Snap() {
       pool_->Counts(), ToSeconds(stopped_at_.value_or(clock_.Now()) - started_at_), clock_.Now());
   if (scraper_ != nullptr) FillOrigin(scraper_->Current(), s.origin);
   s.active_ratio_at_stop = active_ratio_at_stop_;
+  if (stages_ && !shutting_down_)
+    s.stage = stages_overridden_ ? "stages overridden" : stages_->Describe(SinceStart());
   return s;
 }
 
@@ -327,6 +358,31 @@ void LoadRun::LogStatus() {
   j["msg"] = "status";
   log::Structured(log::Level::kInfo, report::FormatStatusLine(s), std::move(j));
   if (!shutting_down_) status_timer_->Arm(std::chrono::seconds(5));
+}
+
+std::chrono::milliseconds LoadRun::SinceStart() const {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(clock_.Now() - started_at_);
+}
+
+void LoadRun::OnStageTimer() {
+  if (shutting_down_ || stages_overridden_) return;
+  const std::chrono::milliseconds t = SinceStart();
+  const std::size_t stage = stages_->StageAt(t);
+  const int want = stages_->TargetAt(t);
+  if (want != pool_->target()) pool_->SetTarget(want);
+  if (stage != stage_logged_) {
+    stage_logged_ = stage;
+    log::Info("{}", stages_->Describe(t));
+  }
+  if (auto next = stages_->NextChangeAfter(t)) {
+    std::chrono::milliseconds wait = *next - t;
+    // Also wake at the next stage boundary, to log it.
+    std::chrono::milliseconds boundary{0};
+    for (std::size_t i = 0; i <= stage && i < stages_->stages().size(); ++i)
+      boundary += stages_->stages()[i].duration;
+    if (boundary > t) wait = std::min(wait, boundary - t);
+    stage_timer_->Arm(wait);
+  }
 }
 
 void LoadRun::CheckAbortThresholds() {

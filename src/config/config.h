@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "config/stages.h"
 #include "config/threshold.h"
 
 namespace hs::config {
@@ -68,10 +69,11 @@ struct Config {
   int ramp_rate = 5;                           ///< viewers started per second
   std::chrono::milliseconds ramp_jitter{100};  ///< extra random start delay, U[0, jitter)
   std::chrono::milliseconds duration{0};       ///< 0 = until signalled
-  Variant variant = Variant::kAll;             ///< renditions each viewer plays
-  bool reconnect = true;                       ///< pass FFmpeg's -reconnect* options
-  int reconnect_delay_max_s = 5;  ///< FFmpeg -reconnect_delay_max; restart backoff cap (5 s if 0)
-  int seg_max_retry = 3;          ///< FFmpeg -seg_max_retry, where the FFmpeg build has it
+  std::vector<Stage> stages;  ///< -stages: the target over time (empty: -clients at -ramp-rate)
+  Variant variant = Variant::kAll;  ///< renditions each viewer plays
+  bool reconnect = true;            ///< pass FFmpeg's -reconnect* options
+  int reconnect_delay_max_s = 5;    ///< FFmpeg -reconnect_delay_max; restart backoff cap (5 s if 0)
+  int seg_max_retry = 3;            ///< FFmpeg -seg_max_retry, where the FFmpeg build has it
   std::chrono::milliseconds timeout{15000};  ///< FFmpeg -rw_timeout
   std::string metrics_addr = "0.0.0.0";      ///< bind address of the metrics server
   int metrics_port = 9090;                   ///< 0 disables the metrics server

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "config/duration.h"
+#include "config/stages.h"
 #include "config/validate.h"
 
 #ifndef HLS_SWARM_VERSION
@@ -182,6 +183,18 @@ class ConfigBuilder {
         c.duration = std::chrono::duration_cast<milliseconds>(*d);
       }
     }
+    if (std::optional<Source> s = Take("stages", "STAGES")) {
+      if (auto st = ParseStages(s->value); !st) {
+        Problem(*s, st.error().detail);
+      } else {
+        // The plan sets the viewer ids in use (its largest target) and, unless -duration cuts
+        // it short, the run's length.
+        const StagePlan plan(*st);
+        c.stages = std::move(*st);
+        c.clients = std::max(1, plan.MaxTarget());
+        if (!flags_.Has("duration")) c.duration = plan.TotalDuration();
+      }
+    }
     if (std::optional<Source> s = Take("seed")) {
       const std::optional<long long> v = ParseInteger(s->value);
       if (v && *v >= 0) {
@@ -337,14 +350,27 @@ class ConfigBuilder {
         c.summary_json_path = s->value;
       }
     }
+    std::vector<Source> threshold_sources;
     if (auto it = flags_.flags.find("threshold"); it != flags_.flags.end()) {
-      for (const FlagValue& t : it->second) {
-        const Source s{"threshold", "", t.value, t.from_extra_args};
-        if (Result<Threshold> th = ParseThreshold(t.value); !th) {
-          Problem(s, th.error().detail);
-        } else {
-          c.thresholds.push_back(std::move(*th));
-        }
+      for (const FlagValue& t : it->second)
+        threshold_sources.push_back({"threshold", "", t.value, t.from_extra_args});
+    } else if (std::optional<Source> env = Take("threshold", "THRESHOLDS")) {
+      // THRESHOLDS="expr;expr": the environment's form of repeated -threshold flags.
+      std::string_view rest = env->value;
+      while (!rest.empty()) {
+        const std::size_t semi = rest.find(';');
+        const std::string_view one = rest.substr(0, semi);
+        if (one.find_first_not_of(" \t") != std::string_view::npos)
+          threshold_sources.push_back({"threshold", "THRESHOLDS", std::string(one), false});
+        if (semi == std::string_view::npos) break;
+        rest.remove_prefix(semi + 1);
+      }
+    }
+    for (const Source& s : threshold_sources) {
+      if (Result<Threshold> th = ParseThreshold(s.value); !th) {
+        Problem(s, th.error().detail);
+      } else {
+        c.thresholds.push_back(std::move(*th));
       }
     }
     if (std::optional<Source> s = Take("threshold-grace")) {

@@ -44,6 +44,12 @@ std::vector<FlagSpec> MakeMainFlags() {
        "Fetch segments in real time as a player does (native: playout pacing; FFmpeg on a VOD: "
        "-readrate 1, plus -readrate_initial_burst on 6.1+); -pace=false fetches them back to "
        "back as fast as the network allows (a throughput stress test, not a viewer)."},
+      {"stages", "", K::kValue, T::kLoadShape, "D:N,D:N,...", "",
+       "Load shape: stages of DURATION:TARGET, the target moving linearly from the previous "
+       "stage's (0 at the start), e.g. 2m:500,10m:500,20s:2000,5m:2000,1m:0 (ramp, hold, join "
+       "storm, hold, ramp down). Sets -clients to the largest target and -duration to the "
+       "plan's length (unless given); -clients/-ramp-rate are the one-stage case. The control "
+       "API and dashboard keys can still change the target, which ends the plan."},
       {"seed", "", K::kValue, T::kLoadShape, "N", "0",
        "Seed for ramp and backoff jitter, for repeatable runs; 0 picks a random seed."},
       // Stream selection.

@@ -21,6 +21,7 @@ bool RunControls::SetTarget(int target, const char* who) {
   const int previous = pool_->target();
   pool_->SetTarget(target);
   log::Info("{}: target viewers {} -> {}", who, previous, target);
+  if (on_target_set_) on_target_set_(who);
   return true;
 }
 

@@ -23,6 +23,8 @@ class RunControls final : public tui::Controls {
 
   /// The pool to control (not owned); nullptr while none runs or once it shuts down.
   void set_pool(pool::ViewerPool* pool) { pool_ = pool; }
+  /// Called after a target set through these controls (API, dashboard keys), with who set it.
+  void set_on_target_set(std::function<void(const char* who)> f) { on_target_set_ = std::move(f); }
 
   /// Sets the target viewer count; \a who is logged. False when nothing runs.
   bool SetTarget(int target, const char* who);
@@ -40,6 +42,7 @@ class RunControls final : public tui::Controls {
  private:
   metrics::HttpResponse OnClients(const metrics::HttpRequest& req);
   std::function<void(const char*)> quit_;
+  std::function<void(const char* who)> on_target_set_;
   std::function<stats::Snapshot()> snapshot_;
   pool::ViewerPool* pool_ = nullptr;
 };

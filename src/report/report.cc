@@ -312,9 +312,10 @@ std::string FormatStatusLine(const stats::Snapshot& s) {
                         static_cast<double>(s.speed_milli.Percentile(50)) / 1000.0);
   return fmt::format(
       "t={} viewers active={}/{} running={} starting={} backoff={} stalled={} ramp={:.0f}% "
-      "requests={} errors={} restarts={} {}",
+      "requests={} errors={} restarts={} {}{}",
       Seconds(s.elapsed_s), s.active, s.target, s.running, s.starting, s.backoff, s.stalled,
-      s.ramp_progress * 100, s.TotalRequests(), s.TotalErrors(), s.TotalRestarts(), tail);
+      s.ramp_progress * 100, s.TotalRequests(), s.TotalErrors(), s.TotalRestarts(), tail,
+      s.stage.empty() ? "" : " [" + s.stage + "]");
 }
 
 nlohmann::json StatusJson(const stats::Snapshot& s) {
@@ -328,7 +329,8 @@ nlohmann::json StatusJson(const stats::Snapshot& s) {
           {"ramp_progress", s.ramp_progress},
           {"requests", s.TotalRequests()},
           {"errors", s.TotalErrors()},
-          {"restarts", s.TotalRestarts()}};
+          {"restarts", s.TotalRestarts()},
+          {"stage", s.stage}};
 }
 
 }  // namespace hs::report

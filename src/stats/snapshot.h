@@ -68,6 +68,7 @@ struct Snapshot {
   double ramp_progress = 0;          ///< 0..1
   double ramp_rate_achieved = 0;     ///< mean first starts per second (should equal -ramp-rate)
   double active_ratio_at_stop = -1;  ///< active / target when the stop began; -1 while running
+  std::string stage;  ///< -stages: "stage 2/5 hold 500, 7m12s left" ("" without stages)
 
   // Viewer lifecycle counters.
   std::uint64_t starts = 0;          ///< sessions started (first starts + restarts)

@@ -124,7 +124,7 @@ Draft Builder::Header() const {
     time += " (until stopped)";
   }
   time += fmt::format("   target {}  running {}", s_.target, s_.running);
-  d.lines.push_back({JoinLeftRight(time, ctx_.ramp_paused ? "RAMP PAUSED" : "", w_), kKeep,
+  d.lines.push_back({JoinLeftRight(time, ctx_.ramp_paused ? "RAMP PAUSED" : s_.stage, w_), kKeep,
                      ctx_.ramp_paused ? Style::kAlert : Style::kNormal});
   return d;
 }
