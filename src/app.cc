@@ -211,8 +211,9 @@ bool LoadRun::PrepareEngine() {
     base.tap_mode = config::ToString(ffmpeg_->tap_mode());
   }
   stats_ = std::make_unique<stats::Aggregator>(std::move(base));
-  // Native viewers measure each request; FFmpeg's through the tap on http only (https through
-  // the tap is CONNECT tunnels; request figures then come from FFmpeg's log).
+  // Native viewers measure each request; FFmpeg's through the tap, on http and on https (TLS
+  // intercepted), unless interception could not be set up (CONNECT tunnels; request figures
+  // then come from FFmpeg's log).
   if (cfg_.IsNative()) {
     stats_->SetRequestSource("native");
   } else if (ffmpeg_->tap_mode() == config::TapMode::kRequests) {
