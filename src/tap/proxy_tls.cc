@@ -113,13 +113,22 @@ void ProxyConnection::ClientHandshake() {
 
 void ProxyConnection::ClientTlsFailed(const std::string& why) {
   ++ctx_.stats.client_tls_failures;
-  if (ShouldLog(ctx_.stats.client_tls_failures)) {
+  // An alert from the viewer means it refused the tap's certificate; a viewer that just went
+  // away mid-handshake (a stop, a kill) is no news worth a warning.
+  const bool refused = why.find("alert") != std::string::npos;
+  if (refused && ShouldLog(ctx_.stats.client_tls_failures)) {
     log::Warn(
-        "tap: a viewer's TLS handshake with the tap failed for {} ({}); a viewer that "
-        "verifies certificates needs the run's CA",
+        "tap: a viewer refused the tap's TLS handshake for {} ({}); a viewer that verifies "
+        "certificates needs the run's CA",
         tls_->authority, why);
+  } else if (!refused) {
+    log::Debug("tap: a viewer's TLS handshake with the tap for {} ended: {}", tls_->authority, why);
   }
-  if (tunnel_) tunnel_->error = RequestError::kTls;
+  if (!refused) {
+    tunnel_.reset();  // nothing was refused and nothing carried: no record
+  } else if (tunnel_) {
+    tunnel_->error = RequestError::kTls;
+  }
   tls_->client_ssl.reset();
   Close();
 }
