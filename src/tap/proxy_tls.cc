@@ -21,6 +21,11 @@ bool ShouldLog(std::uint64_t count) { return count <= 3 || count % 100 == 0; }
 
 }  // namespace
 
+void ProxyConnection::Intercept::ReleaseBuffers() {
+  if (client_ssl) SSL_free_buffers(client_ssl.get());
+  if (upstream_ssl) SSL_free_buffers(upstream_ssl.get());
+}
+
 bool ProxyConnection::UpstreamReady() const {
   return upstream_connected_ && (!tls_ || tls_->upstream_ready);
 }

@@ -354,6 +354,7 @@ void ProxyConnection::FinishExchange() {
   SetPhase(Phase::kIdle);
   if (client_in_.empty()) {
     client_in_.Release();
+    if (tls_) tls_->ReleaseBuffers();
   } else {
     ParseRequest();  // a pipelined request already buffered: no readiness event will come
   }
