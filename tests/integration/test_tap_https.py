@@ -8,7 +8,8 @@ requests per kind (playlist, segment) equal to nginx's access log, body bytes eq
 $body_bytes_sent sum. Then the same viewers straight to the origin (-tap=false) for a shorter
 run: the connections each viewer opens at the origin (nginx's $connection) are the same number
 with and without the tap. Last, a CA the origin's certificate is not signed by: hls-swarm stops
-with an error naming the certificate, and nothing reaches nginx.
+with an error naming the certificate, and nothing reaches nginx; and with -dangerous and no CA
+at all, requests are still measured, as many as nginx logged.
 """
 import json
 import os
@@ -23,6 +24,7 @@ from test_native_accuracy import make_certificates
 UA_TAP = "it-tls-tap"
 UA_DIRECT = "it-tls-direct"
 UA_BADCA = "it-tls-badca"
+UA_DANGEROUS = "it-tls-dangerous"
 VIEWERS = 20
 
 
@@ -86,6 +88,10 @@ class TapHttpsTest(unittest.TestCase):
                 finally:
                     bad.stop()
                 bad_err = bad.stderr()
+                # -dangerous: no CA at all, the tap does not verify the origin.
+                env = {k: v for k, v in os.environ.items() if k != "SSL_CERT_FILE"}
+                risky, risky_report, _ = self.swarm(net, wd, "dangerous", UA_DANGEROUS, url, 10,
+                                                    env, ("-dangerous",))
             finally:
                 tls.stop()
                 origin.stop()
@@ -141,6 +147,14 @@ class TapHttpsTest(unittest.TestCase):
             self.assertNotEqual(bad_rc, 0, bad_err[-2000:])
             self.assertIn("certificate", bad_err.lower(), bad_err[-2000:])
             self.assertFalse([r for r in log if r["ua"].startswith(UA_BADCA + "/")])
+            # 4. -dangerous without any CA: requests measured, as many as nginx logged.
+            risky = [r for r in risky if r.get("kind") != "tunnel"]
+            log_risky = [r for r in log if r["ua"].startswith(UA_DANGEROUS + "/client-")]
+            self.assertEqual(risky_report["tap_mode"], "requests")
+            self.assertTrue(risky)
+            self.assertFalse([r for r in risky if r["error"] not in ("none", "client_aborted")])
+            self.assertEqual(len(risky), len(log_risky))
+            print(f"[https -dangerous] {len(risky)} records = {len(log_risky)} origin log lines")
             print("[https bad CA] " + [l for l in bad_err.splitlines() if "certificate" in l.lower()][0])
 
 if __name__ == "__main__":
