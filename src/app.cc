@@ -229,8 +229,9 @@ bool LoadRun::PrepareEngine() {
   for (const auto& r : stream_.requests) {
     stats_->OnProbeRequest("preflight", r.kind, static_cast<int>(r.status), r.body_bytes, false);
   }
-  // Native viewers measure each request; FFmpeg's through the tap on http only (https through
-  // the tap is CONNECT tunnels; request figures then come from FFmpeg's log).
+  // Native viewers measure each request; FFmpeg's through the tap, on http and on https (TLS
+  // intercepted), unless interception could not be set up (CONNECT tunnels; request figures
+  // then come from FFmpeg's log).
   if (cfg_.IsNative()) {
     stats_->SetRequestSource("native");
   } else if (ffmpeg_->tap_mode() == config::TapMode::kRequests) {

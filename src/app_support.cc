@@ -104,6 +104,9 @@ int PrintViewerCommand(const config::Config& cfg, const Result<ffmpeg::Capabilit
   ctx.stream_url = url;
   const config::TapMode mode = cfg.TapModeFor(url);
   if (mode != config::TapMode::kOff) ctx.tap_proxy = "http://127.0.0.1:TAP_PORT";
+  if (mode == config::TapMode::kRequests && url.rfind("https://", 0) == 0) {
+    ctx.tap_ca_file = "TAP_DIR/tap-ca.pem";
+  }
   if (cfg.HasResolve() && mode == config::TapMode::kOff) {
     if (auto parts = hls::ParseHttpUrl(url)) {
       ctx.host_header = parts->HostHeader();
@@ -122,6 +125,14 @@ int PrintViewerCommand(const config::Config& cfg, const Result<ffmpeg::Capabilit
     std::fprintf(stderr,
                  "# on a VOD (the preflight sees #EXT-X-ENDLIST at run time) viewers also read "
                  "in real time: -readrate 1 before -i (-pace=false: not)\n");
+  }
+  if (!ctx.tap_ca_file.empty()) {
+    std::fprintf(stderr, "# https: the tap intercepts TLS with a CA made for the run%s\n",
+                 ffmpeg::NeedsTapCa(cfg, c)
+                     ? "; TAP_DIR/tap-ca.pem is that CA, written for this FFmpeg, which verifies "
+                       "certificates by default"
+                     : " (this FFmpeg does not verify certificates unless -tls_verify 1, so it "
+                       "needs no -ca_file)");
   }
   if (cfg.variant == config::Variant::kHighest || cfg.variant == config::Variant::kLowest) {
     std::fprintf(stderr,

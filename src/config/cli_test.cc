@@ -276,17 +276,17 @@ TEST_F(CliTest, EngineFlagsAndWhatEachEngineRejects) {
   EXPECT_NE(bad.errors[0].find("choose ffmpeg or native"), std::string::npos) << bad.errors[0];
 }
 
-TEST_F(CliTest, TapDefaultsOnAndWarnsForHttps) {
+TEST_F(CliTest, TapDefaultsOnAndMeasuresHttpsRequestsToo) {
   Config c = Ok({kUrl});
   EXPECT_TRUE(c.tap);
   EXPECT_TRUE(c.UsesTap());
   EXPECT_FALSE(Ok({"-tap=false", kUrl}).UsesTap());
+  // https: the tap intercepts TLS, so every request is measured (no more tunnels-only warning).
   CliOutcome out = Parse({"-tap", "https://cdn/x.m3u8"});
   EXPECT_TRUE(out.errors.empty());
-  EXPECT_FALSE(out.config.UsesTap());
-  ASSERT_EQ(out.warnings.size(), 1u);
-  EXPECT_EQ(out.warnings[0].rfind("-tap:", 0), 0u);
-  EXPECT_TRUE(Parse({"https://cdn/x.m3u8"}).warnings.empty());
+  EXPECT_TRUE(out.config.UsesTap());
+  EXPECT_EQ(out.config.GetTapMode(), TapMode::kRequests);
+  EXPECT_TRUE(out.warnings.empty());
 }
 
 TEST_F(CliTest, DefaultsForTheRest) {

@@ -132,8 +132,10 @@ const char* ToString(TapMode mode) {
 TapMode Config::TapModeFor(std::string_view url) const {
   // Native viewers measure every request themselves, on http and https alike.
   if (!tap || IsNative()) return TapMode::kOff;
-  if (url.empty() || url.rfind("http://", 0) == 0) return TapMode::kRequests;
-  if (url.rfind("https://", 0) == 0) return TapMode::kTunnels;
+  // https: the tap intercepts TLS (FfmpegViewers falls back to kTunnels if it cannot).
+  if (url.empty() || url.rfind("http://", 0) == 0 || url.rfind("https://", 0) == 0) {
+    return TapMode::kRequests;
+  }
   return TapMode::kOff;
 }
 

@@ -53,8 +53,9 @@ inline constexpr std::string_view kViewerIdMarker = "/client-";
 /// highest|lowest), so the tap counts its requests as the probe's, not a viewer's.
 inline constexpr std::string_view kProbeMarker = "/probe";
 
-/// How FFmpeg viewers reach the origin: through the tap with every request measured (http),
-/// through the tap as CONNECT tunnels only (https: encrypted), or straight (-tap=false).
+/// How FFmpeg viewers reach the origin: through the tap with every request measured (http, and
+/// https with TLS intercepted by the tap), through the tap as CONNECT tunnels only (the
+/// fallback when https interception cannot be set up), or straight (-tap=false).
 enum class TapMode { kOff, kTunnels, kRequests };
 /// "off", "tunnels", "requests".
 const char* ToString(TapMode mode);
@@ -121,7 +122,7 @@ struct Config {
   TapMode TapModeFor(std::string_view url) const;  // kOff for the native engine
   /// TapModeFor(stream_url).
   TapMode GetTapMode() const { return TapModeFor(stream_url); }
-  /// The tap measures each request (http:// with -tap).
+  /// The tap measures each request (http:// or https:// with -tap).
   bool UsesTap() const { return GetTapMode() == TapMode::kRequests; }
   /// Derived values from clients and ramp_rate (SPEC §2). ramp_rate < 1 gives ramp_duration_s 0.
   Derived ComputeDerived() const;

@@ -506,11 +506,6 @@ class ConfigBuilder {
       return;
     }
     c.stream_url = *url;
-    if (flags_.IsSet("tap") && c.TapModeFor(c.stream_url) == TapMode::kTunnels) {
-      warnings_->push_back(
-          "-tap: https:// is encrypted, so the tap can only time each viewer's CONNECT tunnels "
-          "(bytes, duration); per-request figures come from FFmpeg's log");
-    }
   }
 
   const ParsedFlags& flags_;

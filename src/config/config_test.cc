@@ -117,7 +117,7 @@ TEST(EnumNamesTest, RoundTrip) {
   EXPECT_FALSE(ParseLogFormat("xml").has_value());
 }
 
-TEST(ConfigPredicatesTest, TapOnlyForHttp) {
+TEST(ConfigPredicatesTest, TapForHttpAndHttps) {
   Config c;
   c.stream_url = "http://o/x.m3u8";
   EXPECT_TRUE(c.UsesTap());
@@ -125,7 +125,7 @@ TEST(ConfigPredicatesTest, TapOnlyForHttp) {
   EXPECT_FALSE(c.UsesTap());
   c.tap = true;
   c.stream_url = "https://o/x.m3u8";
-  EXPECT_FALSE(c.UsesTap());
+  EXPECT_TRUE(c.UsesTap());  // TLS intercepted by the tap
 }
 
 }  // namespace

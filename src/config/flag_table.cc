@@ -84,7 +84,8 @@ std::vector<FlagSpec> MakeMainFlags() {
       // Measurement & output.
       {"tap", "", K::kBool, T::kOutput, "", "true",
        "Route traffic through the built-in measuring proxy: exact per-request bytes, TTFB and "
-       "download times for http://; for https:// only the CONNECT tunnels are timed. "
+       "download times, http:// and https:// alike (https: the tap terminates TLS with a CA "
+       "made for the run and verifies the origin itself, unless -dangerous). "
        "-tap=false goes direct. FFmpeg engine only: native viewers measure every request "
        "themselves, https included."},
       {"origin-exporters", "", K::kBool, T::kModes, "", "false",

@@ -77,8 +77,9 @@ Rows OutputRows(const Config& c) {
                    c.pace ? "paced" : "unpaced: as fast as the network")},
       {"tap",
        fmt::format("{}{}", YesNo(c.tap),
-                   c.GetTapMode() == TapMode::kTunnels
-                       ? " (https: CONNECT tunnels only; per-request figures from FFmpeg's log)"
+                   c.GetTapMode() == TapMode::kRequests && c.stream_url.rfind("https://", 0) == 0
+                       ? " (https: TLS intercepted with a CA made for the run; every request "
+                         "measured)"
                        : "")},
       {"tui", YesNo(c.tui)},
       {"metrics", c.metrics_port == 0

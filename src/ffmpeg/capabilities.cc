@@ -24,6 +24,21 @@ bool HasOption(std::string_view help, std::string_view name) {
   return false;
 }
 
+// The "(default N)" of option \a name's line in an option list: N != 0 (false if absent).
+bool DefaultIsOn(std::string_view help, std::string_view name) {
+  const std::string needle = fmt::format("-{} ", name);
+  for (size_t pos = 0; (pos = help.find(needle, pos)) != std::string_view::npos; ++pos) {
+    if (pos != 0 && help[pos - 1] != ' ' && help[pos - 1] != '\n') continue;
+    const size_t eol = std::min(help.find('\n', pos), help.size());
+    const std::string_view line = help.substr(pos, eol - pos);
+    const size_t d = line.find("(default ");
+    if (d == std::string_view::npos) return false;
+    const std::string_view v = line.substr(d + 9);
+    return !(v.starts_with("0)") || v.starts_with("false)"));
+  }
+  return false;
+}
+
 void ParseVersion(std::string_view text, Capabilities& caps) {
   constexpr std::string_view kPrefix = "ffmpeg version ";
   size_t pos = text.find(kPrefix);
@@ -65,6 +80,8 @@ Capabilities ParseCapabilities(const std::string& version_text, const std::strin
   caps.stats_period = HasOption(full_help, "stats_period");
   caps.progress = HasOption(full_help, "progress");
   caps.tls_verify = HasOption(full_help, "tls_verify");
+  caps.tls_verify_by_default = caps.tls_verify && DefaultIsOn(full_help, "tls_verify");
+  caps.ca_file = HasOption(full_help, "ca_file");
   caps.rw_timeout = HasOption(full_help, "rw_timeout");
   caps.re = HasOption(full_help, "re");
   caps.readrate = HasOption(full_help, "readrate");
@@ -82,7 +99,7 @@ Capabilities Ffmpeg51Capabilities() {
   c.major = 5;
   c.minor = 1;
   c.loglevel_level = c.stats_period = c.progress = c.http_proxy = true;
-  c.reconnect_on_network_error = c.tls_verify = c.rw_timeout = true;
+  c.reconnect_on_network_error = c.tls_verify = c.rw_timeout = c.ca_file = true;
   c.re = c.readrate = true;
   c.ffprobe_path = "ffprobe";
   return c;

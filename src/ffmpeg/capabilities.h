@@ -23,6 +23,10 @@ struct Capabilities {
   bool http_proxy = false;
   bool reconnect_on_network_error = false;
   bool tls_verify = false;
+  /// The tls protocol verifies peers unless told `-tls_verify 0` ("(default 1)" in `-h full`;
+  /// Debian's 5.1 says "(default 0)"). The tap then hands such a build its CA (`-ca_file`).
+  bool tls_verify_by_default = false;
+  bool ca_file = false;  ///< tls protocol -ca_file
   bool rw_timeout = false;
   bool re = false;                      ///< `-re` (read input at native rate)
   bool readrate = false;                ///< `-readrate speed` (FFmpeg 5.0+)

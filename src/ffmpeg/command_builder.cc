@@ -51,6 +51,10 @@ void AppendVodPacing(const Capabilities& caps, const CommandContext& ctx, Viewer
 
 }  // namespace
 
+bool NeedsTapCa(const config::Config& cfg, const Capabilities& caps) {
+  return caps.tls_verify_by_default && caps.ca_file && !(cfg.dangerous && caps.tls_verify);
+}
+
 std::string ViewerUserAgent(const config::Config& cfg, int client_id) {
   return cfg.ViewerUserAgent(client_id);
 }
@@ -99,6 +103,9 @@ ViewerCommand BuildViewerCommand(const config::Config& cfg, const Capabilities& 
   std::string headers = BuildHeaderBlock(cfg, ctx.host_header);
   if (!headers.empty()) a.insert(a.end(), {"-headers", headers});
   if (!ctx.tap_proxy.empty()) a.insert(a.end(), {"-http_proxy", ctx.tap_proxy});
+  if (!ctx.tap_ca_file.empty() && NeedsTapCa(cfg, caps)) {
+    a.insert(a.end(), {"-ca_file", ctx.tap_ca_file});
+  }
   if (caps.seg_max_retry) {
     a.insert(a.end(), {"-seg_max_retry", std::to_string(cfg.seg_max_retry)});
   } else {

@@ -16,6 +16,9 @@ struct CommandContext {
   std::string host_header;     ///< original host[:port] when -resolve rewrote the URL
   std::optional<int> program;  ///< `-map 0:p:N` when variant highest/lowest was resolved
   std::string tap_proxy;       ///< `http://127.0.0.1:PORT` when the tap is in use
+  /// The tap's CA (PEM file) when it intercepts https; given as -ca_file to an FFmpeg that
+  /// verifies certificates by default (NeedsTapCa).
+  std::string tap_ca_file;
   bool verbose = false;        ///< -check: FFmpeg at `verbose` instead of `info`
   /// The stream is a VOD (the preflight saw #EXT-X-ENDLIST): with -pace (the default) the
   /// input is read in real time (`-readrate 1`, or `-re`), so a viewer watches rather than
@@ -35,6 +38,11 @@ struct ViewerCommand {
 /// Builds the FFmpeg argv for viewer \a client_id in the order of SPEC §3. Pure.
 ViewerCommand BuildViewerCommand(const config::Config& cfg, const Capabilities& caps,
                                  const CommandContext& ctx, int client_id);
+
+/// True when viewers must be given the tap's CA to accept its certificates: this FFmpeg
+/// verifies by default (5.1 does not), can take -ca_file, and -dangerous does not turn
+/// verification off.
+bool NeedsTapCa(const config::Config& cfg, const Capabilities& caps);
 
 /// The `-headers` value: Host (with -resolve), the no-cache pair, then each -header, each
 /// ending in CRLF. Empty when there are none.

@@ -142,6 +142,38 @@ TEST(CommandBuilderTest, TapProxyBeforeInput) {
   EXPECT_EQ(After(argv, "-http_proxy"), "http://127.0.0.1:40000");
 }
 
+// https through the intercepting tap: 5.1 does not verify, so it gets no CA; a build whose
+// help says tls_verify defaults to 1 gets the run's CA, unless -dangerous turns it off.
+TEST(CommandBuilderTest, TapCaOnlyForAnFfmpegThatVerifiesByDefault) {
+  CommandContext ctx;
+  ctx.stream_url = "https://cdn.example/live.m3u8";
+  ctx.tap_proxy = "http://127.0.0.1:40000";
+  ctx.tap_ca_file = "/tmp/run/tap-ca.pem";
+  Capabilities c51 = Ffmpeg51Capabilities();
+  EXPECT_FALSE(NeedsTapCa(BaseConfig(), c51));
+  EXPECT_FALSE(Has(Build(BaseConfig(), c51, ctx), "-ca_file"));
+
+  Capabilities verifying = ParseCapabilities(
+      "ffmpeg version 8.0 Copyright", "", "  -http_proxy        <string>\n",
+      "  -ca_file           <string>     ED......... Certificate Authority database file\n"
+      "  -tls_verify        <int>        ED......... Verify the peer certificate (from 0 to 1) "
+      "(default 1)\n",
+      true);
+  EXPECT_TRUE(verifying.tls_verify_by_default);
+  EXPECT_TRUE(verifying.ca_file);
+  auto argv = Build(BaseConfig(), verifying, ctx);
+  EXPECT_EQ(After(argv, "-ca_file"), "/tmp/run/tap-ca.pem");
+  EXPECT_LT(std::find(argv.begin(), argv.end(), "-ca_file"),
+            std::find(argv.begin(), argv.end(), "-i"));
+  config::Config dangerous = BaseConfig();
+  dangerous.dangerous = true;
+  argv = Build(dangerous, verifying, ctx);
+  EXPECT_FALSE(Has(argv, "-ca_file"));
+  EXPECT_EQ(After(argv, "-tls_verify"), "0");
+  ctx.tap_ca_file.clear();  // http, or the tap not intercepting
+  EXPECT_FALSE(Has(Build(BaseConfig(), verifying, ctx), "-ca_file"));
+}
+
 TEST(CommandBuilderTest, UserAgentForEveryIdIncludingZero) {
   config::Config c = BaseConfig();
   EXPECT_EQ(After(Build(c, Ffmpeg51Capabilities(), {}, 0), "-user_agent"),
@@ -276,6 +308,8 @@ TEST(CapabilitiesTest, ParsesVersionAndOptions) {
   EXPECT_TRUE(caps.re);
   EXPECT_TRUE(caps.readrate);
   EXPECT_FALSE(caps.readrate_initial_burst);
+  EXPECT_TRUE(caps.tls_verify);
+  EXPECT_FALSE(caps.tls_verify_by_default) << "no \"(default 1)\" on the line";
   EXPECT_EQ(caps.Missing(), (std::vector<std::string>{"seg_max_retry", "loglevel_time"}));
   auto six = ParseCapabilities("ffmpeg version n6.1.1 Copyright", "  -seg_max_retry     <int>\n",
                                "", "-readrate speed  x\n-readrate_initial_burst  y\n", true);

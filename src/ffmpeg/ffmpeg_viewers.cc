@@ -1,6 +1,9 @@
 // hls-swarm — Copyright (C) 2026 the hls-swarm authors. MIT licence.
 #include "ffmpeg/ffmpeg_viewers.h"
 
+#include <cstdio>
+
+#include "core/fs.h"
 #include "core/log.h"
 #include "ffmpeg/variant_probe.h"
 #include "hls/url.h"
@@ -34,9 +37,39 @@ FfmpegViewers::FfmpegViewers(EventLoop& loop, ChildReaper& reaper, const config:
       caps_(std::move(caps)),
       stream_url_(std::move(stream_url)),
       child_mask_(child_mask),
-      tap_mode_(cfg.TapModeFor(stream_url_)) {}
+      tap_mode_(cfg.TapModeFor(stream_url_)) {
+  if (tap_mode_ == config::TapMode::kRequests && stream_url_.rfind("https://", 0) == 0) {
+    // https through the tap: TLS is intercepted (a CA made for this run) so every request is
+    // measured; the origin's certificate is verified by the tap unless -dangerous.
+    auto tls = tap::TlsInterceptor::Create(!cfg.dangerous, "");
+    if (tls) {
+      tls_ = std::move(*tls);
+    } else {
+      log::Warn(
+          "-tap: cannot intercept https ({}); falling back to CONNECT tunnels: per-request "
+          "figures come from FFmpeg's log",
+          tls.error());
+      tap_mode_ = config::TapMode::kTunnels;
+    }
+  }
+}
 
-FfmpegViewers::~FfmpegViewers() = default;
+FfmpegViewers::~FfmpegViewers() {
+  if (!ca_dir_.empty()) RemoveTree(ca_dir_);
+}
+
+namespace {
+
+Result<std::string> WriteCaFile(const std::string& dir, const std::string& pem) {
+  const std::string path = dir + "/tap-ca.pem";
+  FILE* f = std::fopen(path.c_str(), "w");
+  if (f == nullptr) return Fail(ErrorCode::kIo, "cannot write " + path);
+  const bool ok = std::fwrite(pem.data(), 1, pem.size(), f) == pem.size();
+  if (std::fclose(f) != 0 || !ok) return Fail(ErrorCode::kIo, "cannot write " + path);
+  return path;
+}
+
+}  // namespace
 
 Result<void> FfmpegViewers::Prepare(measure::RequestListener& records,
                                     measure::EngineListener& counts) {
@@ -54,10 +87,27 @@ Result<void> FfmpegViewers::Prepare(measure::RequestListener& records,
                               r.error()));
     }
     ctx_.tap_proxy = tap_->ProxyUrl();
+    if (tls_) {
+      const std::string pem = tls_->authority().CaPem();
+      tap_->UseInterceptor(std::move(tls_));
+      if (NeedsTapCa(cfg_, caps_)) {
+        // This FFmpeg verifies certificates: it must trust the run's CA.
+        auto dir = MakeTempDir("hls-swarm-tap");
+        if (!dir) return Fail(ErrorCode::kIo, fmt::format("tap CA: {}", dir.error()));
+        ca_dir_ = *dir;
+        auto file = WriteCaFile(ca_dir_, pem);
+        if (!file) return tl::unexpected(file.error());
+        ctx_.tap_ca_file = *file;
+      }
+    }
     log::Info("measurement tap on {}{}", ctx_.tap_proxy,
               tap_mode_ == config::TapMode::kTunnels
                   ? " (https: CONNECT tunnels only; per-request figures from FFmpeg's log)"
-                  : "");
+              : tap_->intercepts_tls()
+                  ? fmt::format(" (https: TLS intercepted with a CA made for this run; origin "
+                                "certificates {})",
+                                cfg_.dangerous ? "NOT verified (-dangerous)" : "verified")
+                  : std::string());
   }
   if (cfg_.variant == config::Variant::kHighest || cfg_.variant == config::Variant::kLowest) {
     ProbeVariantProgram();
@@ -89,10 +139,14 @@ void FfmpegViewers::ProbeVariantProgram() {
   cmd.url = ctx_.stream_url;
   cmd.user_agent = ProbeUserAgent(cfg_);
   cmd.headers = BuildHeaderBlock(cfg_, ctx_.host_header);
-  // Through the tap (http) the probe's requests are recorded one by one like a viewer's and
-  // counted as the probe's (its User-Agent ends in /probe); otherwise they are not measured.
+  // Through the tap (http, and https with TLS intercepted) the probe's requests are recorded
+  // one by one like a viewer's and counted as the probe's (its User-Agent ends in /probe);
+  // otherwise they are not measured. A build that verifies certificates gets the tap's CA.
   probe_measured_ = tap_mode_ == config::TapMode::kRequests;
-  if (probe_measured_) cmd.http_proxy = ctx_.tap_proxy;
+  if (probe_measured_) {
+    cmd.http_proxy = ctx_.tap_proxy;
+    if (!ctx_.tap_ca_file.empty() && NeedsTapCa(cfg_, caps_)) cmd.ca_file = ctx_.tap_ca_file;
+  }
   auto program = ProbeVariantOnLoop(loop_, reaper_, child_mask_, cmd, highest,
                                     std::chrono::milliseconds(15000));
   probe_ran_ = true;

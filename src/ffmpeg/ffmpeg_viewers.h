@@ -77,6 +77,8 @@ class FfmpegViewers {
   bool probe_measured_ = false;
   CommandContext ctx_;
   RealSpawner spawner_;
+  std::unique_ptr<tap::TlsInterceptor> tls_;  // made with the run, handed to the tap
+  std::string ca_dir_;                        // temp dir holding the tap's CA for FFmpeg
   std::unique_ptr<tap::TapServer> tap_;
   std::unique_ptr<FfmpegEngine> engine_;
 };

@@ -51,6 +51,7 @@ std::vector<std::string> BuildProbeArgv(const ProbeCommand& cmd) {
   std::vector<std::string> argv = {cmd.ffprobe, "-v", "error", "-user_agent", cmd.user_agent};
   if (!cmd.headers.empty()) argv.insert(argv.end(), {"-headers", cmd.headers});
   if (!cmd.http_proxy.empty()) argv.insert(argv.end(), {"-http_proxy", cmd.http_proxy});
+  if (!cmd.ca_file.empty()) argv.insert(argv.end(), {"-ca_file", cmd.ca_file});
   argv.insert(argv.end(), {"-show_programs", "-of", "json", cmd.url});
   return argv;
 }

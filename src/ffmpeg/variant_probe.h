@@ -32,9 +32,10 @@ struct ProbeCommand {
   std::string user_agent;  ///< ends in config::kProbeMarker so the tap counts it as the probe's
   std::string headers;     ///< `-headers` value, may be empty
   std::string http_proxy;  ///< the tap (`http://127.0.0.1:PORT`), empty to go straight
+  std::string ca_file;     ///< the tap's CA for a build that verifies by default (NeedsTapCa)
 };
 
-/// The ffprobe argv: `ffprobe -v error -user_agent UA [-headers H] [-http_proxy P]
+/// The ffprobe argv: `ffprobe -v error -user_agent UA [-headers H] [-http_proxy P] [-ca_file F]
 /// -show_programs -of json URL`. Pure.
 std::vector<std::string> BuildProbeArgv(const ProbeCommand& cmd);
 

@@ -199,17 +199,17 @@ void Connection::OnConnected() {
 }
 
 void Connection::DoHandshake() {
-  ERR_clear_error();
-  const int rc = SSL_connect(ssl_.get());
-  if (rc == 1) {
-    shared_.tls()->OnHandshakeDone(ssl_.get());
-    resp_.connect_time = shared_.loop().clock().Now() - connect_started_;
-    return BeginRequest();
+  std::uint32_t want = 0;
+  switch (TlsHandshake(ssl_.get(), &want)) {
+    case TlsStep::kDone:
+      shared_.tls()->OnHandshakeDone(ssl_.get());
+      resp_.connect_time = shared_.loop().clock().Now() - connect_started_;
+      return BeginRequest();
+    case TlsStep::kWant:
+      return Watch(want);
+    case TlsStep::kFailed:
+      return Fail(RequestError::kTls, TlsContext::FailureDetail(ssl_.get()));
   }
-  const int err = SSL_get_error(ssl_.get(), rc);
-  if (err == SSL_ERROR_WANT_READ) return Watch(EPOLLIN);
-  if (err == SSL_ERROR_WANT_WRITE) return Watch(EPOLLOUT);
-  Fail(RequestError::kTls, TlsContext::FailureDetail(ssl_.get()));
 }
 
 void Connection::BeginRequest() {
@@ -425,9 +425,7 @@ IoResult Connection::Read(char* buf, size_t cap) {
     io_want_ = EPOLLIN;
     return r;
   }
-  ERR_clear_error();
-  const int n = SSL_read(ssl_.get(), buf, static_cast<int>(std::min<size_t>(cap, 1 << 30)));
-  return SslResult(n, true);
+  return TlsRead(ssl_.get(), buf, cap, &io_want_);
 }
 
 IoResult Connection::Write(const char* buf, size_t len) {
@@ -442,31 +440,7 @@ IoResult Connection::Write(const char* buf, size_t len) {
       return {IoStatus::kError, 0, errno};
     }
   }
-  ERR_clear_error();
-  const int n = SSL_write(ssl_.get(), buf, static_cast<int>(std::min<size_t>(len, 1 << 30)));
-  return SslResult(n, false);
-}
-
-IoResult Connection::SslResult(int rc, bool reading) {
-  if (rc > 0) return {IoStatus::kOk, static_cast<size_t>(rc), 0};
-  const int saved_errno = errno;
-  switch (SSL_get_error(ssl_.get(), rc)) {
-    case SSL_ERROR_WANT_READ:
-      io_want_ = EPOLLIN;
-      return {IoStatus::kRetry, 0, EAGAIN};
-    case SSL_ERROR_WANT_WRITE:
-      io_want_ = EPOLLOUT;
-      return {IoStatus::kRetry, 0, EAGAIN};
-    case SSL_ERROR_ZERO_RETURN:
-      return {IoStatus::kEof, 0, 0};
-    case SSL_ERROR_SYSCALL:
-      ERR_clear_error();
-      if (saved_errno == 0 && reading) return {IoStatus::kEof, 0, 0};
-      return {IoStatus::kError, 0, saved_errno != 0 ? saved_errno : EPIPE};
-    default:
-      ERR_clear_error();
-      return {IoStatus::kError, 0, EPROTO};
-  }
+  return TlsWrite(ssl_.get(), buf, len, &io_want_);
 }
 
 }  // namespace hs::http

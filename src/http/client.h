@@ -182,7 +182,6 @@ class Connection {
   void Watch(std::uint32_t events);
   IoResult Read(char* buf, size_t cap);
   IoResult Write(const char* buf, size_t len);
-  IoResult SslResult(int rc, bool reading);
 
   ClientShared& shared_;
   Endpoint endpoint_;  // of the open socket / the request in flight

@@ -3,6 +3,10 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <sys/epoll.h>
+
+#include <algorithm>
+#include <cerrno>
 
 #include <utility>
 
@@ -50,7 +54,57 @@ bool VerifyAddress(SSL* ssl, const sockaddr* peer) {
   return false;
 }
 
+IoResult SslResult(SSL* ssl, int rc, bool reading, std::uint32_t* want) {
+  if (rc > 0) return {IoStatus::kOk, static_cast<size_t>(rc), 0};
+  const int saved_errno = errno;
+  switch (SSL_get_error(ssl, rc)) {
+    case SSL_ERROR_WANT_READ:
+      *want = EPOLLIN;
+      return {IoStatus::kRetry, 0, EAGAIN};
+    case SSL_ERROR_WANT_WRITE:
+      *want = EPOLLOUT;
+      return {IoStatus::kRetry, 0, EAGAIN};
+    case SSL_ERROR_ZERO_RETURN:
+      return {IoStatus::kEof, 0, 0};
+    case SSL_ERROR_SYSCALL:
+      ERR_clear_error();
+      if (saved_errno == 0 && reading) return {IoStatus::kEof, 0, 0};
+      return {IoStatus::kError, 0, saved_errno != 0 ? saved_errno : EPIPE};
+    default:
+      ERR_clear_error();
+      return {IoStatus::kError, 0, EPROTO};
+  }
+}
+
 }  // namespace
+
+IoResult TlsRead(SSL* ssl, char* buf, size_t cap, std::uint32_t* want) {
+  ERR_clear_error();
+  const int n = SSL_read(ssl, buf, static_cast<int>(std::min<size_t>(cap, 1 << 30)));
+  return SslResult(ssl, n, true, want);
+}
+
+IoResult TlsWrite(SSL* ssl, const char* buf, size_t len, std::uint32_t* want) {
+  ERR_clear_error();
+  const int n = SSL_write(ssl, buf, static_cast<int>(std::min<size_t>(len, 1 << 30)));
+  return SslResult(ssl, n, false, want);
+}
+
+TlsStep TlsHandshake(SSL* ssl, std::uint32_t* want) {
+  ERR_clear_error();
+  const int rc = SSL_do_handshake(ssl);
+  if (rc == 1) return TlsStep::kDone;
+  const int err = SSL_get_error(ssl, rc);
+  if (err == SSL_ERROR_WANT_READ) {
+    *want = EPOLLIN;
+    return TlsStep::kWant;
+  }
+  if (err == SSL_ERROR_WANT_WRITE) {
+    *want = EPOLLOUT;
+    return TlsStep::kWant;
+  }
+  return TlsStep::kFailed;
+}
 
 void SslDeleter::operator()(SSL* ssl) const {
   delete static_cast<std::string*>(SSL_get_app_data(ssl));
@@ -120,7 +174,7 @@ Result<std::unique_ptr<TlsContext>> TlsContext::Create(bool verify, const std::s
 }
 
 TlsContext::TlsContext(SSL_CTX* ctx, bool verify, size_t max_sessions)
-    : ctx_(ctx), verify_(verify), max_sessions_(max_sessions == 0 ? 1 : max_sessions) {}
+    : ctx_(ctx), verify_(verify), max_sessions_(max_sessions) {}
 
 TlsContext::~TlsContext() {
   for (auto& [key, cached] : sessions_) SSL_SESSION_free(cached.session);
@@ -170,7 +224,7 @@ std::string TlsContext::FailureDetail(SSL* ssl) {
 int TlsContext::OnNewSession(SSL* ssl, SSL_SESSION* session) {
   auto* self = static_cast<TlsContext*>(SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl)));
   const auto* key = static_cast<const std::string*>(SSL_get_app_data(ssl));
-  if (self == nullptr || key == nullptr) return 0;
+  if (self == nullptr || key == nullptr || self->max_sessions_ == 0) return 0;
   self->Store(*key, session);
   return 1;  // we keep the reference
 }

@@ -19,6 +19,7 @@
 
 #include <openssl/types.h>
 
+#include "core/io.h"
 #include "core/result.h"
 
 // openssl/types.h leaves SSL_SESSION to ssl.h; redeclaring the same typedef is allowed.
@@ -41,8 +42,9 @@ class TlsContext {
 
   /// TLS 1.2 or newer, ALPN "http/1.1". \a verify: check the peer's chain against \a ca_file
   /// (PEM; "" = the system's default store) and its name (SSL_set1_host, or the IP address).
-  /// \a max_sessions bounds the resumption cache (oldest entries are evicted). Fails when the
-  /// CA file cannot be loaded.
+  /// \a max_sessions bounds the resumption cache (oldest entries are evicted); 0 turns
+  /// resumption off (the tap's origin side: FFmpeg never resumes). Fails when the CA file
+  /// cannot be loaded.
   static Result<std::unique_ptr<TlsContext>> Create(bool verify, const std::string& ca_file,
                                                     size_t max_sessions = kDefaultMaxSessions);
   ~TlsContext();
@@ -85,6 +87,19 @@ class TlsContext {
   std::uint64_t resumptions_ = 0;
   std::unordered_map<std::string, CachedSession> sessions_;
 };
+
+/// SSL_read on a non-blocking \a ssl as an IoResult (shared by the native engine's client and
+/// the tap): kRetry with *\a want = EPOLLIN or EPOLLOUT (what OpenSSL waits for), kEof on
+/// close_notify or a close without it, kError (errno, or EPROTO) otherwise.
+IoResult TlsRead(SSL* ssl, char* buf, size_t cap, std::uint32_t* want);
+/// SSL_write, same conventions (a partial write is kOk with fewer bytes).
+IoResult TlsWrite(SSL* ssl, const char* buf, size_t len, std::uint32_t* want);
+
+/// One step of a non-blocking handshake (SSL_do_handshake).
+enum class TlsStep { kDone, kWant, kFailed };
+/// Drives the handshake of \a ssl (client or server, as set up); on kWant *\a want says
+/// EPOLLIN or EPOLLOUT; on kFailed the caller asks TlsContext::FailureDetail why.
+TlsStep TlsHandshake(SSL* ssl, std::uint32_t* want);
 
 /// "ip:port" of \a addr ("[v6]:port" for IPv6), "?" for another family.
 std::string AddressLabel(const sockaddr* addr);

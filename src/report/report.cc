@@ -174,7 +174,7 @@ void ProbeText(std::string& out, const stats::Snapshot& s) {
   if (!p.unmeasured.empty()) {
     std::string names;
     for (const auto& n : p.unmeasured) names += (names.empty() ? "" : ", ") + n;
-    value += fmt::format("; not measured: {} (tap off or https)", names);
+    value += fmt::format("; not measured: {} (tap off, or https tunnels)", names);
   }
   Row(out, "probe requests", value);
   Row(out, "origin requests",

@@ -87,6 +87,7 @@ void ProxyConnection::Abandon() {
 void ProxyConnection::Close() {
   if (phase_ == Phase::kClosed) return;
   if (tunnel_) ReportTunnel();
+  ShutdownTls();
   ReleaseAll();
   ctx_.on_closed(this);
 }
@@ -96,6 +97,7 @@ void ProxyConnection::ReleaseAll() {
   client_watch_.reset();
   upstream_watch_.reset();
   timer_.reset();
+  tls_.reset();  // the SSL objects before their sockets
   client_.Reset();
   upstream_.Reset();
   client_in_.Clear();
@@ -133,7 +135,9 @@ Duration ProxyConnection::PhaseTimeout() const {
     case Phase::kIdle:
       return client_in_.empty() && requests_served_ > 0 ? o.keepalive_timeout : o.io_timeout;
     case Phase::kExchange:
-      return upstream_connected_ ? o.io_timeout : o.connect_timeout;
+      return UpstreamReady() ? o.io_timeout : o.connect_timeout;
+    case Phase::kHandshake:
+      return o.connect_timeout;
     case Phase::kTunnel:
       return upstream_connected_ ? o.keepalive_timeout : o.connect_timeout;
     case Phase::kLinger:
@@ -153,8 +157,8 @@ void ProxyConnection::OnTimer() {
     return;
   }
   if (phase_ == Phase::kExchange && ex_) {
-    if (!upstream_connected_) ++ctx_.stats.upstream_connect_failures;
-    FailExchange(upstream_connected_ ? RequestError::kTimeout : RequestError::kConnectTimeout);
+    if (!UpstreamReady()) ++ctx_.stats.upstream_connect_failures;
+    FailExchange(UpstreamReady() ? RequestError::kTimeout : RequestError::kConnectTimeout);
   } else if (phase_ == Phase::kTunnel && !upstream_connected_) {
     ++ctx_.stats.upstream_connect_failures;
     FailTunnel(RequestError::kConnectTimeout);
@@ -171,10 +175,23 @@ void ProxyConnection::OnClientEvent(std::uint32_t events) {
   // the level-triggered loop would spin on them.
   if (events & (EPOLLERR | EPOLLHUP)) {
     if (phase_ == Phase::kLinger) return Close();
+    if (phase_ == Phase::kHandshake && tls_->client_ssl) {
+      // A viewer that rejects the tap's certificate sends an alert and goes: read the alert
+      // for the reason, and count it as a failed handshake in any case.
+      ClientHandshake();
+      if (phase_ != Phase::kHandshake) return;
+      return ClientTlsFailed("the viewer closed the connection during the handshake");
+    }
     return ClientGone();
   }
-  if (events & EPOLLOUT) WriteClient();
-  if (phase_ != Phase::kClosed && (events & EPOLLIN)) ReadClient();
+  if (phase_ == Phase::kHandshake) {
+    if (events & EPOLLOUT) WriteClient();  // the 200 to the CONNECT
+    if (phase_ == Phase::kHandshake && tls_->client_ssl) ClientHandshake();
+  } else {
+    if (events & EPOLLOUT) WriteClient();
+    if (phase_ != Phase::kClosed && (events & EPOLLIN)) ReadClient();
+  }
+  PumpTls();
   UpdateInterest();
 }
 
@@ -189,7 +206,7 @@ void ProxyConnection::ReadClient() {
   }
   StreamBuffer& into = phase_ == Phase::kTunnel ? to_upstream_ : client_in_;
   const bool head_starts = phase_ == Phase::kIdle && client_in_.empty();
-  IoResult r = into.ReadFrom(client_.Get(), into.space());
+  IoResult r = ClientRead(into);
   if (r.status == IoStatus::kRetry) return;
   if (r.status != IoStatus::kOk) {
     if (phase_ == Phase::kTunnel) return FinishTunnelRead();
@@ -204,7 +221,7 @@ void ProxyConnection::ReadClient() {
     ParseRequest();
   } else if (phase_ == Phase::kExchange) {
     MoveRequestBody();
-    if (upstream_connected_) WriteUpstream();
+    if (UpstreamReady()) WriteUpstream();
   } else if (phase_ == Phase::kTunnel && upstream_connected_) {
     WriteUpstream();
   }
@@ -212,7 +229,7 @@ void ProxyConnection::ReadClient() {
 
 void ProxyConnection::WriteClient() {
   while (to_client_ready_ > 0) {
-    IoResult r = to_client_.WriteTo(client_.Get(), to_client_ready_);
+    IoResult r = ClientWrite();
     if (r.status == IoStatus::kRetry) break;
     if (r.status != IoStatus::kOk) return ClientGone();
     to_client_ready_ -= r.bytes;
@@ -221,6 +238,7 @@ void ProxyConnection::WriteClient() {
     Touch();
   }
   if (to_client_ready_ > 0) return;
+  if (phase_ == Phase::kHandshake && tls_ && !tls_->client_ssl) return StartClientTls();
   if (phase_ == Phase::kExchange && ex_ && ex_->response_complete) return FinishExchange();
   MaybeCloseAfterFlush();
 }
@@ -248,7 +266,20 @@ void ProxyConnection::HandleRequestHead() {
   RequestHead head = std::move(request_parser_.head());
   client_in_.Consume(request_parser_.head_bytes());
   request_parser_.Reset();
-  if (head.form == TargetForm::kAuthority) return StartTunnel(head);
+  if (tls_) {  // inside an intercepted tunnel: requests as sent to an origin
+    if (head.form != TargetForm::kOrigin) {
+      return Refuse(400, "inside an https tunnel the request target must be a path");
+    }
+    FramingChoice framing = RequestFraming(head);
+    if (!framing.ok) return Refuse(400, "invalid Content-Length or Transfer-Encoding");
+    return StartTlsExchange(head, framing.framer);
+  }
+  if (head.form == TargetForm::kAuthority) {
+    // Bytes already sent after the CONNECT head cannot be handed to the TLS server: such a
+    // client gets a plain tunnel (FFmpeg waits for the 200).
+    if (ctx_.tls != nullptr && client_in_.empty()) return StartIntercept(head);
+    return StartTunnel(head);
+  }
   if (head.form != TargetForm::kAbsolute) {
     return Refuse(400, "not a proxy request: the target must be an absolute http:// URL");
   }
@@ -359,20 +390,38 @@ void ProxyConnection::StartTunnel(const RequestHead& head) {
   }
 }
 
+bool ProxyConnection::WantClientRead() const {
+  switch (phase_) {
+    case Phase::kIdle:
+      return client_in_.space() > 0;
+    case Phase::kLinger:
+      return true;
+    case Phase::kExchange:
+      // While the response is relayed keep reading the client (bounded) so that a client that
+      // goes away is noticed at once rather than after the transfer.
+      if (!ex_) return false;
+      if (!ex_->request_body.done()) return client_in_.space() > 0 && to_upstream_.space() > 0;
+      return client_in_.size() <= ctx_.options.max_request_head_bytes;
+    case Phase::kTunnel:
+      return to_upstream_.space() > 0;
+    default:
+      return false;
+  }
+}
+
+bool ProxyConnection::WantUpstreamRead() const {
+  const bool want = (phase_ == Phase::kExchange && ex_ && !ex_->response_complete) ||
+                    phase_ == Phase::kTunnel || (phase_ == Phase::kIdle && !ex_) ||
+                    (phase_ == Phase::kHandshake && UpstreamReady());
+  return want && to_client_.space() > 0;
+}
+
 void ProxyConnection::UpdateInterest() {
   if (phase_ == Phase::kClosed) return;
   std::uint32_t c = 0;
-  if ((phase_ == Phase::kIdle && client_in_.space() > 0) || phase_ == Phase::kLinger) {
-    c = EPOLLIN;
-  } else if (phase_ == Phase::kExchange && ex_) {
-    // While the response is relayed keep reading the client (bounded) so that a client that
-    // goes away is noticed at once rather than after the transfer.
-    const bool body = !ex_->request_body.done();
-    if ((body && client_in_.space() > 0 && to_upstream_.space() > 0) ||
-        (!body && client_in_.size() <= ctx_.options.max_request_head_bytes)) {
-      c = EPOLLIN;
-    }
-  } else if (phase_ == Phase::kTunnel && to_upstream_.space() > 0) {
+  if (phase_ == Phase::kHandshake) {
+    if (tls_ && tls_->client_ssl) c = tls_->client_want;
+  } else if (WantClientRead()) {
     c = EPOLLIN;
   }
   if (to_client_ready_ > 0) c |= EPOLLOUT;
@@ -382,11 +431,11 @@ void ProxyConnection::UpdateInterest() {
   std::uint32_t u = 0;
   if (!upstream_connected_) {
     u = EPOLLOUT;
+  } else if (!UpstreamReady()) {
+    u = tls_->upstream_want;  // the origin's TLS handshake
   } else {
     if (!to_upstream_.empty()) u |= EPOLLOUT;
-    const bool want_read = (phase_ == Phase::kExchange && ex_ && !ex_->response_complete) ||
-                           phase_ == Phase::kTunnel || (phase_ == Phase::kIdle && !ex_);
-    if (want_read && to_client_.space() > 0) u |= EPOLLIN;
+    if (WantUpstreamRead()) u |= EPOLLIN;
   }
   if (upstream_watch_) {
     upstream_watch_->SetEvents(u);

@@ -14,6 +14,7 @@
 #include "tap/records.h"
 #include "tap/stream_buffer.h"
 #include "tap/tap_options.h"
+#include "tap/tls_intercept.h"
 #include "tap/url_classifier.h"
 
 namespace hs::tap {
@@ -46,6 +47,9 @@ struct ProxyContext {
   AddressCache& addresses;
   TapListener* listener;  ///< may be null; not owned
   UpstreamAddress self;   ///< the tap's own address: requests for it are refused (508)
+  /// Non-null: CONNECT tunnels are intercepted (TLS terminated with a leaf of the run's CA and
+  /// re-originated to the origin, requests recorded as on http). Not owned.
+  TlsInterceptor* tls = nullptr;
   /// Called once when a connection has closed itself; the server must destroy it later
   /// (loop.Post), never inside this call.
   std::function<void(ProxyConnection*)> on_closed;
@@ -56,6 +60,13 @@ struct ProxyContext {
 /// connection are forwarded one at a time (no pipelining towards the origin); the upstream
 /// connection is kept alive and reused while the client keeps sending requests for the same
 /// host:port, so the origin sees the same connections FFmpeg would have opened itself.
+///
+/// With a TlsInterceptor, a CONNECT opens the upstream TCP connection at once (as the tunnel
+/// would), answers 200, then runs two TLS handshakes: as the server towards the client (a leaf
+/// for the CONNECT host) and as a verifying client towards the origin. The connection then
+/// carries origin-form requests over exactly that one upstream connection: when the origin
+/// closes it, the client connection closes too, so the origin sees the connections and the
+/// request timing it would see without the tap.
 /// Owned by TapServer; lives on the loop thread.
 class ProxyConnection {
  public:
@@ -76,6 +87,7 @@ class ProxyConnection {
     kIdle,        // waiting for (the rest of) a request head
     kExchange,    // a request is being forwarded and its response relayed
     kTunnel,      // CONNECT (or 101 upgrade): bytes relayed both ways
+    kHandshake,   // intercepted CONNECT: connecting upstream, then the client's TLS handshake
     kFlushClose,  // writing what remains for the client, then closing
     kLinger,      // response sent after a bad request: draining the client before closing
     kClosed,
@@ -104,6 +116,24 @@ class ProxyConnection {
     bool retried = false;
   };
 
+  // An intercepted CONNECT (proxy_tls.cc).
+  struct Intercept {
+    std::string host;       // CONNECT host (certificate name, SNI, verification)
+    std::string authority;  // "host:port" for the records' URLs
+    UpstreamAddress addr;
+    ServerSslPtr client_ssl;  // created once the 200 reached the client
+    bool client_ready = false;
+    std::uint32_t client_want = 0;  // EPOLLIN/EPOLLOUT the client handshake waits for
+    http::SslPtr upstream_ssl;
+    bool upstream_ready = false;
+    std::uint32_t upstream_want = 0;
+    std::string upstream_error;  // the origin's handshake failed: every request gets 502
+    Duration connect_time{};     // TCP + TLS to the origin, given to the first request
+    /// Between requests: frees both SSLs' record buffers (as the native client does; the
+    /// next request pays one allocation). A no-op for an SSL with data pending.
+    void ReleaseBuffers();
+  };
+
   // Client side (proxy_connection.cc).
   void OnClientEvent(std::uint32_t events);
   void ReadClient();
@@ -126,6 +156,23 @@ class ProxyConnection {
   void Close();
   void ReleaseAll();
   bool IsSelf(const UpstreamAddress& addr) const;
+
+  // TLS interception (proxy_tls.cc).
+  void StartIntercept(const RequestHead& head);
+  void StartClientTls();
+  void ClientHandshake();
+  void ClientTlsFailed(const std::string& why);
+  void UpstreamHandshake();
+  void StartTlsExchange(const RequestHead& head, BodyFramer request_body);
+  void PumpTls();
+  void ShutdownTls();
+  bool UpstreamReady() const;
+  bool WantClientRead() const;
+  bool WantUpstreamRead() const;
+  IoResult ClientRead(StreamBuffer& into);
+  IoResult ClientWrite();
+  IoResult UpstreamRead(size_t max);
+  IoResult UpstreamWrite();
 
   // Upstream side and records (proxy_upstream.cc).
   RequestError ConnectUpstream(const UpstreamAddress& addr);
@@ -169,7 +216,8 @@ class ProxyConnection {
   RequestHeadParser request_parser_;
   ResponseHeadParser response_parser_;
   std::unique_ptr<Exchange> ex_;          // the request in flight, in kExchange
-  std::unique_ptr<TunnelRecord> tunnel_;  // the CONNECT tunnel, in kTunnel
+  std::unique_ptr<TunnelRecord> tunnel_;  // the CONNECT tunnel, in kTunnel (and kHandshake)
+  std::unique_ptr<Intercept> tls_;        // an intercepted CONNECT, from kHandshake on
   bool linger_after_flush_ = false;       // after a refused request: drain the client, then close
   std::uint64_t linger_bytes_ = 0;
 };

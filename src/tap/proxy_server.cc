@@ -32,6 +32,7 @@ TapServer::TapServer(EventLoop& loop, TapOptions options, TapListener* listener)
                addresses_,
                listener,
                UpstreamAddress{},
+               nullptr,
                [this](ProxyConnection* c) { OnConnectionClosed(c); }} {}
 
 TapServer::~TapServer() { Close(); }
@@ -43,6 +44,21 @@ void TapServer::Close() {
   listen_watch_.reset();
   listen_fd_.Reset();
 }
+
+Result<void> TapServer::InterceptTls(bool verify_origin, const std::string& ca_file) {
+  auto tls = TlsInterceptor::Create(verify_origin, ca_file);
+  if (!tls) return tl::unexpected(tls.error());
+  tls_ = std::move(*tls);
+  context_.tls = tls_.get();
+  return {};
+}
+
+void TapServer::UseInterceptor(std::unique_ptr<TlsInterceptor> tls) {
+  tls_ = std::move(tls);
+  context_.tls = tls_.get();
+}
+
+std::string TapServer::CaPem() const { return tls_ ? tls_->authority().CaPem() : std::string(); }
 
 std::string TapServer::ProxyUrl() const {
   const bool v6 = context_.self.addr.ss_family == AF_INET6;

@@ -12,6 +12,7 @@
 #include "tap/proxy_connection.h"
 #include "tap/records.h"
 #include "tap/tap_options.h"
+#include "tap/tls_intercept.h"
 #include "tap/url_classifier.h"
 
 namespace hs::tap {
@@ -37,6 +38,17 @@ class TapServer {
   /// Binds options.listen_address:options.port and starts accepting. Fails (kUsage) on a
   /// non-numeric listen address or resolve_ip, (kIo) when the port cannot be bound.
   Result<void> Listen();
+  /// Intercepts https from now on (CONNECT tunnels become TLS terminated at the tap with a
+  /// certificate of a CA made for this run, and re-originated to the origin; see
+  /// tls_intercept.h). \a verify_origin / \a ca_file: as http::TlsContext::Create. Fails when
+  /// the CA cannot be made or the trust store not loaded; the tap then stays in tunnel mode.
+  Result<void> InterceptTls(bool verify_origin, const std::string& ca_file);
+  /// The same with an interceptor made beforehand (null: stop intercepting new CONNECTs).
+  void UseInterceptor(std::unique_ptr<TlsInterceptor> tls);
+  /// True once InterceptTls succeeded.
+  bool intercepts_tls() const { return tls_ != nullptr; }
+  /// The run's CA certificate (PEM) while intercepting, else "".
+  std::string CaPem() const;
   /// The bound port (after Listen), else 0.
   int port() const { return port_; }
   /// "http://127.0.0.1:PORT": the value for FFmpeg's -http_proxy.
@@ -56,6 +68,7 @@ class TapServer {
 
   EventLoop& loop_;
   const TapOptions options_;
+  std::unique_ptr<TlsInterceptor> tls_;  // before context_, which points at it
   TapStats stats_;
   UrlClassifier classifier_;
   AddressCache addresses_;

@@ -41,6 +41,8 @@ const char* ProxyErrorFor(RequestError error) {
       return "connection_terminated";
     case RequestError::kTruncated:
       return "http_response_incomplete";
+    case RequestError::kTls:
+      return "tls_certificate_error";
     default:
       return "http_protocol_error";
   }
@@ -76,6 +78,10 @@ RequestError ProxyConnection::ConnectUpstream(const UpstreamAddress& addr) {
 
 void ProxyConnection::CloseUpstream() {
   upstream_watch_.reset();
+  if (tls_) {  // the SSL object before its socket
+    tls_->upstream_ssl.reset();
+    tls_->upstream_ready = false;
+  }
   upstream_.Reset();
   upstream_connected_ = false;
   upstream_reusable_ = false;
@@ -91,19 +97,22 @@ void ProxyConnection::OnUpstreamEvent(std::uint32_t events) {
     OnConnectResult(err);
     return UpdateInterest();
   }
+  if (!UpstreamReady()) {  // the origin's TLS handshake (intercepted CONNECT)
+    UpstreamHandshake();
+    PumpTls();
+    return UpdateInterest();
+  }
   const bool hangup = (events & (EPOLLERR | EPOLLHUP)) != 0;
   if ((events & EPOLLOUT) || (hangup && !to_upstream_.empty())) WriteUpstream();
   if (phase_ != Phase::kClosed && upstream_.Valid() && ((events & EPOLLIN) || hangup)) {
-    const bool want_read =
-        to_client_.space() > 0 && ((phase_ == Phase::kExchange && ex_ && !ex_->response_complete) ||
-                                   phase_ == Phase::kTunnel || (phase_ == Phase::kIdle && !ex_));
-    if (want_read) {
+    if (WantUpstreamRead()) {
       ReadUpstream();
     } else if (hangup) {
       // HUP/ERR are reported whatever the mask; until we can read again, stop watching.
       upstream_watch_.reset();
     }
   }
+  PumpTls();
   UpdateInterest();
 }
 
@@ -112,7 +121,7 @@ void ProxyConnection::OnConnectResult(int err) {
     ++ctx_.stats.upstream_connect_failures;
     CloseUpstream();
     const RequestError error = ConnectErrorFor(err);
-    if (phase_ == Phase::kTunnel) return FailTunnel(error);
+    if (phase_ == Phase::kTunnel || phase_ == Phase::kHandshake) return FailTunnel(error);
     if (ex_) FailExchange(error);
     return;
   }
@@ -124,14 +133,27 @@ void ProxyConnection::OnConnectResult(int err) {
     to_client_.Append(kConnectEstablished);
     to_client_ready_ = to_client_.size();
   }
+  if (tls_) {  // intercepted: TLS to the origin now, while the client starts its handshake
+    auto ssl = ctx_.tls->upstream().NewClient(upstream_.Get(), tls_->host,
+                                              reinterpret_cast<const sockaddr*>(&tls_->addr.addr));
+    if (!ssl) {
+      ++ctx_.stats.upstream_tls_failures;
+      tls_->upstream_error = ssl.error().detail;
+      CloseUpstream();
+      return;
+    }
+    tls_->upstream_ssl = std::move(*ssl);
+    return UpstreamHandshake();
+  }
   SetPhase(phase_);  // from the connect timeout to the I/O timeout
   WriteUpstream();
 }
 
 void ProxyConnection::WriteUpstream() {
+  if (!UpstreamReady()) return;
   for (;;) {
     while (!to_upstream_.empty()) {
-      IoResult r = to_upstream_.WriteTo(upstream_.Get(), to_upstream_.size());
+      IoResult r = UpstreamWrite();
       if (r.status == IoStatus::kRetry) break;
       if (r.status != IoStatus::kOk) return OnUpstreamEnd(r.err != 0 ? r.err : EPIPE);
       Touch();
@@ -148,7 +170,7 @@ void ProxyConnection::WriteUpstream() {
 }
 
 void ProxyConnection::ReadUpstream() {
-  IoResult r = to_client_.ReadFrom(upstream_.Get(), to_client_.space());
+  IoResult r = UpstreamRead(to_client_.space());
   if (r.status == IoStatus::kRetry) return;
   if (r.status != IoStatus::kOk) return OnUpstreamEnd(r.status == IoStatus::kEof ? 0 : r.err);
   Touch();
@@ -161,7 +183,9 @@ void ProxyConnection::ReadUpstream() {
   if (!ex_) {
     // Bytes on an idle kept-alive connection: the origin broke the protocol; never reuse it.
     to_client_.TruncateTo(to_client_ready_);
-    return CloseUpstream();
+    CloseUpstream();
+    if (tls_) Close();  // one upstream per intercepted connection
+    return;
   }
   if (!ex_->response_started) {
     ex_->response_started = true;
@@ -240,11 +264,11 @@ bool ProxyConnection::ProcessResponseHead(std::string_view pending) {
 // receive buffer, and the origin counts it as sent ($body_bytes_sent): count it too, reading
 // only what has arrived (never waiting for more), so byte totals match the origin's log.
 void ProxyConnection::CountUnreadResponse() {
-  if (!ex_ || !ex_->head_done || !upstream_connected_ || !upstream_.Valid()) return;
+  if (!ex_ || !ex_->head_done || !UpstreamReady() || !upstream_.Valid()) return;
   to_client_.Clear();  // everything in it was parsed already
   to_client_ready_ = 0;
   for (size_t drained = 0; drained < kMaxAbortDrainBytes && !ex_->response_body.done();) {
-    IoResult r = to_client_.ReadFrom(upstream_.Get(), to_client_.cap());
+    IoResult r = UpstreamRead(to_client_.cap());
     if (r.status != IoStatus::kOk) break;
     drained += r.bytes;
     ex_->response_body.Feed(to_client_.view(), nullptr);
@@ -257,11 +281,20 @@ void ProxyConnection::CountUnreadResponse() {
 void ProxyConnection::OnUpstreamEnd(int err) {
   if (!ex_) {
     if (phase_ == Phase::kTunnel) return FinishTunnelRead();
-    CloseUpstream();  // the origin closed an idle kept-alive connection: fine
+    CloseUpstream();           // the origin closed an idle kept-alive connection: fine
+    if (tls_) return Close();  // and the intercepted client connection with it
     return MaybeCloseAfterFlush();
   }
   Exchange& ex = *ex_;
   if (ex.response_complete) return CloseUpstream();
+  if (!ex.response_started && tls_ && ex.record.reused_connection &&
+      ex.request_body.framing() == Framing::kNone) {
+    // Intercepted: the viewer sees its kept-alive connection close, exactly as without the tap,
+    // and retries on a new one itself; the origin never saw this request.
+    ++ctx_.stats.keepalive_retries;
+    ex_.reset();
+    return Close();
+  }
   if (!ex.response_started) {
     // A kept-alive connection the origin closed just as the request went out: FFmpeg would
     // retry on a new connection itself ("keepalive request failed"), so the tap does the same.
@@ -317,10 +350,11 @@ void ProxyConnection::FinishExchange() {
   if (!upstream_reusable_) CloseUpstream();
   to_client_.Release();
   to_upstream_.Release();
-  if (!client_keep) return Close();
+  if (!client_keep || (tls_ && !upstream_reusable_)) return Close();
   SetPhase(Phase::kIdle);
   if (client_in_.empty()) {
     client_in_.Release();
+    if (tls_) tls_->ReleaseBuffers();
   } else {
     ParseRequest();  // a pipelined request already buffered: no readiness event will come
   }
@@ -337,7 +371,10 @@ void ProxyConnection::FailExchange(RequestError error) {
   CloseUpstream();
   to_upstream_.Clear();
   if (nothing_delivered) {
-    return SendTapResponse(StatusFor(error), ProxyErrorFor(error), ToString(error));
+    const bool tls_failed = error == RequestError::kTls && tls_ && !tls_->upstream_error.empty();
+    return SendTapResponse(StatusFor(error), ProxyErrorFor(error),
+                           tls_failed ? "TLS to the origin failed: " + tls_->upstream_error
+                                      : std::string(ToString(error)));
   }
   // Mid-body: deliver what the origin sent, then close, so the client sees the same truncation.
   to_client_.TruncateTo(to_client_ready_);

@@ -6,6 +6,8 @@
 #include <memory>
 #include <utility>
 
+#include "http/tls.h"
+
 namespace hs::tap {
 
 void StreamBuffer::Count(std::uint64_t before) {
@@ -47,6 +49,27 @@ IoResult StreamBuffer::WriteTo(int fd, size_t max) {
   const size_t n = std::min(max, size());
   if (n == 0) return IoResult{IoStatus::kOk, 0, 0};
   IoResult r = WriteSome(fd, storage_.get() + begin_, n);
+  if (r.status == IoStatus::kOk) Consume(r.bytes);
+  return r;
+}
+
+IoResult StreamBuffer::ReadFrom(SSL* ssl, size_t max, std::uint32_t* want) {
+  const size_t n = std::min(max, space());
+  if (n == 0) return IoResult{IoStatus::kRetry, 0, 0};
+  MakeRoom(n);
+  const std::uint64_t before = size();
+  IoResult r = http::TlsRead(ssl, storage_.get() + end_, n, want);
+  if (r.status == IoStatus::kOk) {
+    end_ += r.bytes;
+    Count(before);
+  }
+  return r;
+}
+
+IoResult StreamBuffer::WriteTo(SSL* ssl, size_t max, std::uint32_t* want) {
+  const size_t n = std::min(max, size());
+  if (n == 0) return IoResult{IoStatus::kOk, 0, 0};
+  IoResult r = http::TlsWrite(ssl, storage_.get() + begin_, n, want);
   if (r.status == IoStatus::kOk) Consume(r.bytes);
   return r;
 }

@@ -6,6 +6,8 @@
 #include <memory>
 #include <string_view>
 
+#include <openssl/types.h>
+
 #include "core/io.h"
 
 namespace hs::tap {
@@ -41,6 +43,9 @@ class StreamBuffer {
   IoResult ReadFrom(int fd, size_t max);
   /// Writes at most \a max bytes from the front to \a fd and consumes what was written.
   IoResult WriteTo(int fd, size_t max);
+  /// The same through TLS (http::TlsRead / TlsWrite): *\a want says what a kRetry waits for.
+  IoResult ReadFrom(SSL* ssl, size_t max, std::uint32_t* want);
+  IoResult WriteTo(SSL* ssl, size_t max, std::uint32_t* want);
   /// Copies \a bytes onto the end (for heads the tap writes itself).
   void Append(std::string_view bytes);
   /// Drops \a n bytes from the front.

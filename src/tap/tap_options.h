@@ -62,8 +62,12 @@ struct TapStats {
   std::uint64_t bad_requests = 0;       ///< client requests the tap refused itself (400, 431, 501,
                                         ///< 505, 508): not forwarded, no record
   std::uint64_t tunnels = 0;            ///< CONNECT tunnels requested = tunnel records reported
-  std::uint64_t bytes_from_upstream = 0;  ///< bytes read from origins (heads, bodies, tunnels)
-  std::uint64_t bytes_to_client = 0;      ///< bytes written to clients (incl. tap responses)
+  std::uint64_t intercepted = 0;        ///< CONNECTs whose TLS the tap terminated (not in tunnels)
+  std::uint64_t client_tls_failures = 0;    ///< viewers' handshakes with the tap that failed
+  std::uint64_t upstream_tls_failures = 0;  ///< the tap's handshakes with origins that failed
+                                            ///< (certificate verification included)
+  std::uint64_t bytes_from_upstream = 0;    ///< bytes read from origins (heads, bodies, tunnels)
+  std::uint64_t bytes_to_client = 0;        ///< bytes written to clients (incl. tap responses)
   BufferAccount buffered;  ///< bytes held in buffers now (gauge) and the peak: bounded by
                            ///< about 2 × buffer_bytes per active connection
 };

@@ -270,14 +270,15 @@ ACCESS_RE = re.compile(r'^(\S+) (\d+) (\d+) (\S+) "([^"]*)" (\S+) (\d+) (\d+) (\
 
 
 def read_access_log(path):
-    """Rows of the origin's access log: dicts with msec, status, bytes, rtime, ua, uri."""
+    """Rows of the origin's access log: dicts with msec, status, bytes, rtime, ua, uri and conn
+    (nginx's $connection serial number)."""
     rows = []
     with open(path, errors="replace") as f:
         for line in f:
             m = ACCESS_RE.match(line.strip())
             if m:
                 rows.append({"msec": float(m[1]), "status": int(m[2]), "bytes": int(m[3]),
-                             "rtime": float(m[4]), "ua": m[5], "uri": m[6]})
+                             "rtime": float(m[4]), "ua": m[5], "uri": m[6], "conn": int(m[7])})
     return rows
 
 
