@@ -456,6 +456,10 @@ Type=simple
 EnvironmentFile=-/etc/default/hls-swarm-origin
 ExecStart=/usr/local/bin/hls-swarm origin -profile ${ORIGIN_PROFILE} -addr 0.0.0.0 -port 8080 -dir /run/hls-swarm-origin
 ExecStopPost=+/usr/local/sbin/hls-swarm-vm-collect hls-swarm-origin
+# `hls-swarm origin` gives up when FFmpeg writes no playlist within 40 s, which a starved
+# TCG guest can miss at boot.
+Restart=on-failure
+RestartSec=2
 RuntimeDirectory=hls-swarm-origin
 RuntimeDirectoryPreserve=yes
 DynamicUser=yes
@@ -495,6 +499,8 @@ Conflicts=shutdown.target
 [Service]
 ExecStart=/usr/local/sbin/hls-swarm-vm-shell
 StandardOutput=journal+console
+# An interactive shell ignores SIGTERM: without this the poweroff waits 90 s for it.
+KillSignal=SIGKILL
 Restart=always
 RestartSec=1
 

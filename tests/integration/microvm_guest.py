@@ -124,7 +124,7 @@ class VM:
                         f"{self.log()[-4000:]}")
         return self.shell
 
-    def power_off(self, test, timeout=90):
+    def power_off(self, test, timeout=180):
         """QMP system_powerdown; returns the seconds until QEMU exited 0 after a guest poweroff."""
         if self.shell:
             self.shell.close()

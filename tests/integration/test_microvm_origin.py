@@ -41,9 +41,7 @@ class MicroVMOriginClient(unittest.TestCase):
         port_o, port_c = free_udp_port(), free_udp_port()
         metrics_port = free_port()
 
-        # One vCPU is plenty for the tiny profile's generator and nginx, and leaves the host's
-        # second core to the client VM.
-        origin = VM(workdir, "origin", "--role", "origin", "--vcpus", "1", "--socket-net", f"{port_o}:{port_c}",
+        origin = VM(workdir, "origin", "--role", "origin", "--socket-net", f"{port_o}:{port_c}",
                     "--metrics-port", str(free_port()), "--logs", origin_logs)
         self.addCleanup(origin.stop)
         oshell = origin.connect_shell(self, VM_TIMEOUT_S)
