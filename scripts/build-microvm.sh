@@ -277,7 +277,8 @@ mkdir -p "$rootfs/etc/systemd/system/hls-swarm.service.d" "$rootfs/etc/modules-l
 printf '%s\n' '# The MicroVM: tc netem and the virtio-9p log share (scripts/build-microvm.sh).' \
   sch_netem 9p 9pnet_virtio >"$rootfs/etc/modules-load.d/hls-swarm-microvm.conf"
 # The log share: nofail, so a VM started without run-microvm.sh --logs boots the same.
-printf 'swarmlogs\t/var/log/swarm\t9p\ttrans=virtio,version=9p2000.L,msize=262144,nofail\t0\t0\n' \
+# After systemd-modules-load: before 9pnet_virtio is in, the tag does not exist yet.
+printf 'swarmlogs\t/var/log/swarm\t9p\ttrans=virtio,version=9p2000.L,msize=262144,nofail,x-systemd.after=systemd-modules-load.service\t0\t0\n' \
   >>"$rootfs/etc/fstab"
 for lan in origin:10.10.0.1:01 client:10.10.0.2:02; do
   IFS=: read -r name addr mac <<<"$lan"
@@ -403,7 +404,8 @@ fi
 cat >"$rootfs/etc/systemd/system/hls-swarm.service.d/microvm.conf" <<'EOF'
 [Unit]
 ConditionKernelCommandLine=!hlsswarm.role=origin
-After=network-impairment.service hls-swarm-vm-setup.service
+# var-log-swarm.mount: at poweroff the log share is unmounted only after ExecStopPost copied.
+After=network-impairment.service hls-swarm-vm-setup.service var-log-swarm.mount
 
 [Service]
 # After /etc/default/hls-swarm: run-microvm.sh --args sets EXTRA_ARGS for one run.
@@ -448,7 +450,7 @@ cat >"$rootfs/etc/systemd/system/hls-swarm-origin.service" <<'EOF'
 [Unit]
 Description=hls-swarm test origin (FFmpeg live stream + nginx on :8080)
 ConditionKernelCommandLine=hlsswarm.role=origin
-After=network-online.target hls-swarm-vm-setup.service
+After=network-online.target hls-swarm-vm-setup.service var-log-swarm.mount
 Wants=network-online.target
 
 [Service]

@@ -53,11 +53,13 @@ class MicroVMOriginClient(unittest.TestCase):
         print(f"\norigin VM serves the stream at {origin_ready:.0f} s", flush=True)
         self.assertIn("ActiveState=inactive", oshell.check(self, "systemctl show -p ActiveState hls-swarm.service"))
         self.assertEqual(oshell.check(self, "hostname").strip(), "origin")
+        self.assertEqual(oshell.run("mountpoint -q /var/log/swarm")[0], 0, "the origin's log share is not mounted")
 
         client = VM(workdir, "client", "--role", "client", "--args", ENGINE, "--socket-net", f"{port_c}:{port_o}",
                     "--metrics-port", str(metrics_port), "--logs", client_logs)
         self.addCleanup(client.stop)
         cshell = client.connect_shell(self, VM_TIMEOUT_S)
+        self.assertEqual(cshell.run("mountpoint -q /var/log/swarm")[0], 0, "the client's log share is not mounted")
         url = f"http://127.0.0.1:{metrics_port}/metrics"
         wait_for(lambda: not client.alive() or metric(scrape(url), "hlsswarm_clients_active") == CLIENTS,
                  VM_TIMEOUT_S, 1.0)
