@@ -8,16 +8,30 @@
 #   2. install the binary and deploy/systemd/hls-swarm.service (enabled), an EnvironmentFile,
 #      deploy/sysctl/99-hls-swarm.conf, DHCP on the user-net NIC (systemd-networkd), journald
 #      forwarding to the serial console, and hls-swarm-vm-report.service, which prints the
-#      applied sysctl values and the service's uids to the console;
+#      applied sysctl values and the service's uids to the console; the origin role's
+#      hls-swarm-origin.service (`hls-swarm origin`: FFmpeg + nginx on :8080), the
+#      network-impairment.service (tc netem), the /var/log/swarm log share (virtio-9p) and
+#      a test shell on the virtio console (only with run-microvm.sh --shell);
 #   3. write OUT/disk.img (ext4, `mkfs.ext4 -d`, no loop mount), OUT/vmlinuz, OUT/initrd.img
 #      and OUT/vm.conf (memory = the profile's estimated memory + 256 MB, 2 vCPUs).
 #
-# Usage: scripts/build-microvm.sh [--binary PATH] [--out DIR] [--env FILE]
+# One disk holds both roles: the kernel command line picks one (run-microvm.sh --role), so the
+# origin VM and the client VM boot the same disk.img (with -snapshot) and no second image is built.
+#
+# Usage: scripts/build-microvm.sh [--binary PATH] [--out DIR] [--env FILE] [--role ROLE]
+#                                 [--netem 'NETEM ARGS'] [--origin-profile NAME]
 #   --binary  the hls-swarm to put in the VM (default: build/hls-swarm)
 #   --out     work and output directory (default: build/microvm)
 #   --env     the guest's /etc/default/hls-swarm (default: the stream at
-#             http://10.0.2.100:8080/stream.m3u8, which run-microvm.sh --origin forwards to
-#             the host, and 2 viewers)
+#             http://origin:8080/stream.m3u8 and 2 viewers; `origin` is the origin VM on the
+#             socket network, or else 10.0.2.100, which run-microvm.sh --origin forwards to
+#             the host)
+#   --role    client (hls-swarm.service) or origin (hls-swarm-origin.service): the role
+#             run-microvm.sh boots when it is given no --role (default: client)
+#   --netem   tc netem arguments network-impairment.service applies at every boot, e.g.
+#             'delay 50ms 10ms loss 1%' or 'rate 10mbit' (default: none; run-microvm.sh
+#             --netem sets or overrides them per run)
+#   --origin-profile  the origin role's `hls-swarm origin -profile` (default: tiny)
 # Needs root, debootstrap and e2fsprogs: `make setup` installs them.
 set -euo pipefail
 
@@ -25,6 +39,9 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
 binary=$repo/build/hls-swarm
 out=$repo/build/microvm
 env_file=
+role=client
+netem=
+origin_profile=tiny
 mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 security_mirror=${DEBIAN_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
 
@@ -33,6 +50,9 @@ while (($#)); do
     --binary) binary=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
     --env) env_file=$2; shift 2 ;;
+    --role) role=$2; shift 2 ;;
+    --netem) netem=$2; shift 2 ;;
+    --origin-profile) origin_profile=$2; shift 2 ;;
     -h | --help) sed -n '2,/^[^#]/{/^#/p}' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "build-microvm: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
@@ -46,6 +66,9 @@ command -v debootstrap >/dev/null || fail "debootstrap not found: run 'make setu
 command -v mkfs.ext4 >/dev/null || fail "mkfs.ext4 not found: run 'make setup' (e2fsprogs)"
 [[ -x $binary ]] || fail "no hls-swarm binary at $binary: run 'make build' or pass --binary"
 [[ -z $env_file || -r $env_file ]] || fail "cannot read --env $env_file"
+[[ $role == client || $role == origin ]] || fail "--role is client or origin, not '$role'"
+[[ $netem =~ ^[A-Za-z0-9.%\ ]*$ ]] || fail "--netem takes tc netem words (letters, digits, '.', '%'), not '$netem'"
+[[ $origin_profile =~ ^[a-z-]+$ ]] || fail "bad --origin-profile '$origin_profile'"
 
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
@@ -157,9 +180,10 @@ if [[ -n $env_file ]]; then
 else
   cat >"$rootfs/etc/default/hls-swarm" <<'EOF'
 # /etc/default/hls-swarm of the MicroVM (scripts/build-microvm.sh; see deploy/systemd/hls-swarm.env).
-# 10.0.2.100:8080 is QEMU's guestfwd: scripts/run-microvm.sh --origin HOST:PORT connects it to
-# an origin on the host; nothing else outside the VM is reachable (restrict=on).
-STREAM_URL=http://10.0.2.100:8080/stream.m3u8
+# `origin` is the origin VM on run-microvm.sh --socket-net (10.10.0.1), or else 10.0.2.100,
+# QEMU's guestfwd that run-microvm.sh --origin HOST:PORT connects to an origin on the host;
+# nothing else outside the VM is reachable (restrict=on). hls-swarm-vm-setup writes /etc/hosts.
+STREAM_URL=http://origin:8080/stream.m3u8
 CLIENTS=2
 RAMP_RATE=2
 LOG_LEVEL=info
@@ -175,7 +199,7 @@ mkdir -p "$rootfs/etc/systemd/network" "$rootfs/etc/systemd/journald.conf.d"
 cat >"$rootfs/etc/systemd/network/20-user-net.network" <<'EOF'
 # QEMU user networking (slirp): DHCP gives 10.0.2.15/24, gateway 10.0.2.2.
 [Match]
-Type=ether
+MACAddress=02:00:00:00:00:01
 
 [Network]
 DHCP=ipv4
@@ -205,6 +229,10 @@ sed -n 's/^-\{0,1\}\([a-z0-9_.][-a-z0-9_./]*\)[[:space:]]*=.*/\1/p' "$conf" | wh
 done
 # All viewers running: as many FFmpeg children as CLIENTS asks for (the startup probe is one).
 want=$(sed -n 's/^CLIENTS=\([0-9][0-9]*\)$/\1/p' /etc/default/hls-swarm 2>/dev/null)
+if grep -q -- '-engine native' /run/hls-swarm-vm.env 2>/dev/null; then
+  echo "hls-swarm-vm: native engine, no FFmpeg viewers to report"
+  exit 0
+fi
 i=0
 while [ $i -lt 600 ]; do
   main=$(systemctl show -p MainPID --value hls-swarm.service)
@@ -225,6 +253,7 @@ chmod 0755 "$rootfs/usr/local/sbin/hls-swarm-vm-report"
 cat >"$rootfs/etc/systemd/system/hls-swarm-vm-report.service" <<'EOF'
 [Unit]
 Description=Report the applied sysctl values and hls-swarm's uids on the console
+ConditionKernelCommandLine=!hlsswarm.role=origin
 After=systemd-sysctl.service hls-swarm.service
 
 [Service]
@@ -236,10 +265,258 @@ StandardOutput=journal+console
 [Install]
 WantedBy=multi-user.target
 EOF
+# --- Roles, network impairment, the log share and the test shell ---------------------------
+# The kernel command line carries what changes per run (scripts/run-microvm.sh):
+#   hlsswarm.role=origin   boot as the origin VM (hls-swarm-origin.service) instead of the client
+#   hlsswarm.lan           a second NIC on QEMU's socket network: origin 10.10.0.1, client 10.10.0.2
+#   hlsswarm.netem=W,W,..  tc netem arguments, commas for spaces (`off`: none, even if built in)
+#   hlsswarm.args=W,W,..   the client's EXTRA_ARGS this run (more hls-swarm flags, commas for
+#                          spaces, e.g. -engine,native): /run/hls-swarm-vm.env
+#   hlsswarm.shell         a root shell on the virtio console /dev/hvc0 (tests only)
+mkdir -p "$rootfs/etc/systemd/system/hls-swarm.service.d" "$rootfs/etc/modules-load.d" "$rootfs/var/log/swarm"
+printf '%s\n' '# The MicroVM: tc netem and the virtio-9p log share (scripts/build-microvm.sh).' \
+  sch_netem 9p 9pnet_virtio >"$rootfs/etc/modules-load.d/hls-swarm-microvm.conf"
+# The log share: nofail, so a VM started without run-microvm.sh --logs boots the same.
+# After systemd-modules-load: before 9pnet_virtio is in, the tag does not exist yet.
+printf 'swarmlogs\t/var/log/swarm\t9p\ttrans=virtio,version=9p2000.L,msize=262144,nofail,x-systemd.after=systemd-modules-load.service\t0\t0\n' \
+  >>"$rootfs/etc/fstab"
+for lan in origin:10.10.0.1:01 client:10.10.0.2:02; do
+  IFS=: read -r name addr mac <<<"$lan"
+  cat >"$rootfs/etc/systemd/network/30-lan-$name.network" <<EOF
+# The $name VM's NIC on the private QEMU socket network (run-microvm.sh --socket-net).
+[Match]
+MACAddress=02:00:00:00:0a:$mac
+
+[Network]
+Address=$addr/24
+LinkLocalAddressing=no
+IPv6AcceptRA=no
+EOF
+done
+
+cat >"$rootfs/usr/local/sbin/hls-swarm-vm-setup" <<'EOF'
+#!/bin/sh
+# The role's host name and /etc/hosts: `origin` is the origin VM on the socket network
+# (hlsswarm.lan), or else QEMU's guestfwd address 10.0.2.100 (run-microvm.sh --origin).
+role=client origin=10.0.2.100
+: >/run/hls-swarm-vm.env
+for arg in $(cat /proc/cmdline); do
+  case $arg in
+    hlsswarm.role=*) role=${arg#hlsswarm.role=} ;;
+    hlsswarm.lan) origin=10.10.0.1 ;;
+    hlsswarm.args=*) echo "EXTRA_ARGS=$(echo "${arg#hlsswarm.args=}" | tr ',' ' ')" >/run/hls-swarm-vm.env ;;
+  esac
+done
+name=hls-swarm
+[ "$role" = origin ] && name=origin
+echo "$name" >/proc/sys/kernel/hostname
+echo "$name" >/etc/hostname
+{
+  printf '127.0.0.1\tlocalhost\n127.0.1.1\t%s\n' "$name"
+  [ "$role" = origin ] || printf '%s\torigin\n' "$origin"
+  [ "$origin" = 10.10.0.1 ] && printf '10.10.0.2\tclient\n'
+  printf '::1\tlocalhost ip6-localhost ip6-loopback\n'
+} >/etc/hosts
+echo "hls-swarm-vm: role $role, origin $origin $(cat /run/hls-swarm-vm.env)"
+EOF
+cat >"$rootfs/etc/systemd/system/hls-swarm-vm-setup.service" <<'EOF'
+[Unit]
+Description=MicroVM role from the kernel command line: host name and /etc/hosts
+DefaultDependencies=no
+After=local-fs.target
+Before=sysinit.target network-pre.target systemd-networkd.service
+
+[Service]
+Type=oneshot
+RemainAfterExit=yes
+ExecStart=/usr/local/sbin/hls-swarm-vm-setup
+StandardOutput=journal+console
+
+[Install]
+WantedBy=sysinit.target
+EOF
+
+cat >"$rootfs/usr/local/sbin/hls-swarm-netem" <<'EOF'
+#!/bin/sh
+# network-impairment.service: `tc qdisc add dev DEV root netem ARGS` on start, `del` on stop.
+# ARGS: the kernel command line's hlsswarm.netem= (commas for spaces; `off` for none), or else
+# NETEM in /etc/default/network-impairment (build-microvm.sh --netem). DEV: the interface the
+# route to `origin` leaves by (eth0 for the user network, the socket network's NIC otherwise).
+set -eu
+NETEM=
+[ -r /etc/default/network-impairment ] && . /etc/default/network-impairment
+for arg in $(cat /proc/cmdline); do
+  case $arg in hlsswarm.netem=*) NETEM=$(echo "${arg#hlsswarm.netem=}" | tr ',' ' ') ;; esac
+done
+[ "$NETEM" = off ] && NETEM=
+origin=$(getent hosts origin | awk '{print $1; exit}')
+dev=$(ip -o route get "${origin:-10.0.2.100}" 2>/dev/null | sed -n 's/.* dev \([^ ]*\).*/\1/p')
+dev=${dev:-eth0}
+case ${1:-} in
+  start)
+    if [ -z "$NETEM" ]; then
+      echo "hls-swarm-vm: network impairment off"
+      exit 0
+    fi
+    modprobe sch_netem
+    # shellcheck disable=SC2086 # the words are tc's arguments
+    tc qdisc replace dev "$dev" root netem $NETEM
+    echo "hls-swarm-vm: netem on $dev: $(tc qdisc show dev "$dev" root)"
+    ;;
+  stop)
+    if tc qdisc show dev "$dev" root | grep -q netem; then
+      tc qdisc del dev "$dev" root
+      echo "hls-swarm-vm: netem removed from $dev"
+    fi
+    ;;
+  *) echo "usage: $0 start|stop" >&2; exit 2 ;;
+esac
+EOF
+cat >"$rootfs/etc/systemd/system/network-impairment.service" <<'EOF'
+# The design document's traffic shaping test: tc netem on the client's interface toward the
+# origin, before hls-swarm starts and removed when stopped. Arguments: /etc/default/network-
+# impairment (NETEM="delay 50ms 10ms"), or the kernel command line's hlsswarm.netem=.
+[Unit]
+Description=Simulate network latency, loss or rate (tc netem)
+After=network-online.target hls-swarm-vm-setup.service systemd-modules-load.service
+Wants=network-online.target
+Before=hls-swarm.service
+
+[Service]
+Type=oneshot
+RemainAfterExit=yes
+ExecStart=/usr/local/sbin/hls-swarm-netem start
+ExecStop=/usr/local/sbin/hls-swarm-netem stop
+StandardOutput=journal+console
+
+[Install]
+WantedBy=multi-user.target
+EOF
+if [[ -n $netem ]]; then
+  printf '# network-impairment.service (build-microvm.sh --netem)\nNETEM="%s"\n' "$netem" \
+    >"$rootfs/etc/default/network-impairment"
+else
+  rm -f "$rootfs/etc/default/network-impairment"
+fi
+
+# The client: hls-swarm.service as deploy/systemd has it, plus the summary JSON and the log
+# copied to the log share when it stops (ExecStopPost runs as root: the share is root's).
+cat >"$rootfs/etc/systemd/system/hls-swarm.service.d/microvm.conf" <<'EOF'
+[Unit]
+ConditionKernelCommandLine=!hlsswarm.role=origin
+# var-log-swarm.mount: at poweroff the log share is unmounted only after ExecStopPost copied.
+After=network-impairment.service hls-swarm-vm-setup.service var-log-swarm.mount
+
+[Service]
+# After /etc/default/hls-swarm: run-microvm.sh --args sets EXTRA_ARGS for one run.
+EnvironmentFile=-/run/hls-swarm-vm.env
+LogsDirectory=hls-swarm
+TimeoutStopSec=30
+ExecStart=
+ExecStart=/usr/local/bin/hls-swarm -tui=false -profile default -summary-json /var/log/hls-swarm/summary.json ${STREAM_URL}
+ExecStopPost=+/usr/local/sbin/hls-swarm-vm-collect hls-swarm "shutdown complete"
+EOF
+cat >"$rootfs/usr/local/sbin/hls-swarm-vm-collect" <<'EOF'
+#!/bin/sh
+# Copies a unit's journal, hls-swarm's summary JSON and the origin's access log to the log
+# share /var/log/swarm. MARK: the unit's last line, awaited (at most 5 s) before copying.
+unit=$1 mark=${2:-}
+mountpoint -q /var/log/swarm || { echo "hls-swarm-vm: no log share at /var/log/swarm"; exit 0; }
+# The last lines may still be on their way to journald: after a clean stop ($SERVICE_RESULT
+# from systemd) wait for MARK, at most 5 s, then copy what there is.
+end=$(($(date +%s) + 5))
+while :; do
+  journalctl --sync 2>/dev/null
+  journalctl -q -b -u "$unit.service" -o short-precise >"/var/log/swarm/$unit.log.tmp"
+  [ -z "$mark" ] || [ "${SERVICE_RESULT:-}" != success ] || grep -q "$mark" "/var/log/swarm/$unit.log.tmp" && break
+  [ "$(date +%s)" -lt "$end" ] || break
+  sleep 0.2
+done
+mv "/var/log/swarm/$unit.log.tmp" "/var/log/swarm/$unit.log"
+for f in /var/log/hls-swarm/summary.json /run/hls-swarm-origin/access.log; do
+  [ -e "$f" ] || continue
+  cp "$f" "/var/log/swarm/$(basename "$f").tmp" && mv "/var/log/swarm/$(basename "$f").tmp" "/var/log/swarm/$(basename "$f")"
+done
+echo "hls-swarm-vm: $unit's log copied to the log share: $(ls /var/log/swarm | tr '\n' ' ')"
+EOF
+
+# The origin role: the bundled test origin (FFmpeg's live stream and nginx, under hls-swarm's
+# supervisor) on 0.0.0.0:8080, with /nginx_status; its access log goes to the share on stop.
+cat >"$rootfs/etc/default/hls-swarm-origin" <<EOF
+# hls-swarm-origin.service (scripts/build-microvm.sh --origin-profile)
+ORIGIN_PROFILE=$origin_profile
+EOF
+cat >"$rootfs/etc/systemd/system/hls-swarm-origin.service" <<'EOF'
+[Unit]
+Description=hls-swarm test origin (FFmpeg live stream + nginx on :8080)
+ConditionKernelCommandLine=hlsswarm.role=origin
+After=network-online.target hls-swarm-vm-setup.service var-log-swarm.mount
+Wants=network-online.target
+
+[Service]
+Type=simple
+EnvironmentFile=-/etc/default/hls-swarm-origin
+ExecStart=/usr/local/bin/hls-swarm origin -profile ${ORIGIN_PROFILE} -addr 0.0.0.0 -port 8080 -dir /run/hls-swarm-origin
+ExecStopPost=+/usr/local/sbin/hls-swarm-vm-collect hls-swarm-origin
+# `hls-swarm origin` gives up when FFmpeg writes no playlist within 40 s, which a starved
+# TCG guest can miss at boot.
+Restart=on-failure
+RestartSec=2
+RuntimeDirectory=hls-swarm-origin
+RuntimeDirectoryPreserve=yes
+DynamicUser=yes
+KillMode=mixed
+TimeoutStopSec=15
+LimitNOFILE=20000
+NoNewPrivileges=yes
+ProtectSystem=strict
+ProtectHome=yes
+PrivateTmp=yes
+
+[Install]
+WantedBy=multi-user.target
+EOF
+
+# The test shell: a root shell on the virtio console, as the NixOS test driver's backdoor;
+# only when run-microvm.sh --shell adds the console and hlsswarm.shell.
+cat >"$rootfs/usr/local/sbin/hls-swarm-vm-shell" <<'EOF'
+#!/bin/sh
+i=0
+while [ ! -c /dev/hvc0 ] && [ $i -lt 100 ]; do i=$((i + 1)); sleep 0.1; done
+echo "hls-swarm-vm: test shell on /dev/hvc0"
+exec <>/dev/hvc0 >&0 2>&0
+# Set while the console is open: hvc resets its terminal settings at the first open.
+stty raw -echo
+exec /bin/sh
+EOF
+cat >"$rootfs/etc/systemd/system/hls-swarm-vm-shell.service" <<'EOF'
+[Unit]
+Description=Root shell on the virtio console for tests (run-microvm.sh --shell)
+ConditionKernelCommandLine=hlsswarm.shell
+DefaultDependencies=no
+After=local-fs.target systemd-udevd.service
+Before=shutdown.target
+Conflicts=shutdown.target
+
+[Service]
+ExecStart=/usr/local/sbin/hls-swarm-vm-shell
+StandardOutput=journal+console
+# An interactive shell ignores SIGTERM: without this the poweroff waits 90 s for it.
+KillSignal=SIGKILL
+Restart=always
+RestartSec=1
+
+[Install]
+WantedBy=sysinit.target
+EOF
+chmod 0755 "$rootfs"/usr/local/sbin/hls-swarm-vm-setup "$rootfs"/usr/local/sbin/hls-swarm-netem \
+  "$rootfs"/usr/local/sbin/hls-swarm-vm-collect "$rootfs"/usr/local/sbin/hls-swarm-vm-shell
+
 # nginx-light is there for `hls-swarm origin`/-test-origin, not as a system service.
 in_root systemctl disable -q nginx.service
 in_root systemctl enable -q systemd-networkd.service systemd-networkd-wait-online.service \
-  hls-swarm.service hls-swarm-vm-report.service
+  hls-swarm.service hls-swarm-vm-report.service hls-swarm-vm-setup.service network-impairment.service \
+  hls-swarm-origin.service hls-swarm-vm-shell.service
 
 # What QEMU needs besides the disk, and the machine's size from the profile (as microvm.nix).
 config_json=$(in_root sh -c 'set -a; . /etc/default/hls-swarm; set +a;
@@ -256,6 +533,7 @@ KERNEL_VERSION=$kver
 MEMORY_MB=$((estimated_mb + 256))
 VCPUS=2
 GUEST_METRICS_PORT=$metrics_port
+ROLE=$role
 EOF
 
 # Room for the journal in /run is RAM; the disk only needs a little slack for /var.
