@@ -63,5 +63,30 @@ TEST(ExporterTest, KindsAreAlwaysPresentSoRatesStartAtZero) {
   EXPECT_NE(t.find("hlsswarm_requests_total{kind=\"playlist\"} 0"), std::string::npos);
 }
 
+TEST(ExporterTest, QualityOfExperienceFamilies) {
+  stats::Snapshot s = Sample();
+  s.watch_s = 100;
+  s.rebuffer_s = 2;
+  s.rendition_switches = 7;
+  s.viewers_by_rendition = {{864000, 3}, {stats::Snapshot::kOtherRendition, 1}};
+  s.media_s_by_rendition = {{864000, 12.5}};
+  s.played_bitrate_bps = 864000;
+  for (std::uint64_t ms : {3500u, 7000u, 7100u}) s.live_latency_ms.Record(ms);
+  const std::string t = RenderText(BuildFamilies(s, {"v", "f", ""}));
+  for (const char* needle :
+       {"hlsswarm_watch_seconds_total 100", "hlsswarm_rebuffer_ratio 0.02",
+        "hlsswarm_rendition_switches_total 7",
+        "hlsswarm_viewers_by_rendition{rendition=\"864000\"} 3",
+        "hlsswarm_viewers_by_rendition{rendition=\"other\"} 1",
+        "hlsswarm_rendition_media_seconds_total{rendition=\"864000\"} 12.5",
+        "hlsswarm_played_bitrate_average_bits_per_second 864000",
+        "hlsswarm_live_latency_seconds_bucket{le=\"4\"} 1",
+        "hlsswarm_live_latency_seconds_bucket{le=\"6\"} 1",
+        "hlsswarm_live_latency_seconds_bucket{le=\"8\"} 3", "hlsswarm_live_latency_seconds_count 3",
+        "# TYPE hlsswarm_rebuffer_seconds_total counter"}) {
+    EXPECT_NE(t.find(needle), std::string::npos) << needle << "\n" << t;
+  }
+}
+
 }  // namespace
 }  // namespace hs::metrics
