@@ -215,10 +215,11 @@ void AddQoeFamilies(std::vector<MetricFamily>& out, const stats::Snapshot& s) {
     }
     out.push_back(std::move(f));
   }
-  AddGauge(out, "hlsswarm_played_bitrate_average_bits_per_second",
-           "Average BANDWIDTH of the renditions native viewers played, weighted by media time "
-           "(0 = unknown)",
-           s.played_bitrate_bps);
+  // Prometheus base units: bytes (promtool check metrics rejects "bits").
+  AddGauge(out, "hlsswarm_played_average_bytes_per_second",
+           "Average BANDWIDTH of the renditions native viewers played, weighted by media time, "
+           "in bytes per second (x 8 = bit/s; 0 = unknown)",
+           s.played_bitrate_bps / 8);
   AddHistogram(out, "hlsswarm_live_latency_seconds",
                "Native live viewers: now - (EXT-X-PROGRAM-DATE-TIME of the playing segment + "
                "position in it), else the playlist-age latency; one sample per viewer per second",

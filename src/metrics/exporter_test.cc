@@ -79,7 +79,7 @@ TEST(ExporterTest, QualityOfExperienceFamilies) {
         "hlsswarm_viewers_by_rendition{rendition=\"864000\"} 3",
         "hlsswarm_viewers_by_rendition{rendition=\"other\"} 1",
         "hlsswarm_rendition_media_seconds_total{rendition=\"864000\"} 12.5",
-        "hlsswarm_played_bitrate_average_bits_per_second 864000",
+        "hlsswarm_played_average_bytes_per_second 108000",
         "hlsswarm_live_latency_seconds_bucket{le=\"4\"} 1",
         "hlsswarm_live_latency_seconds_bucket{le=\"6\"} 1",
         "hlsswarm_live_latency_seconds_bucket{le=\"8\"} 3", "hlsswarm_live_latency_seconds_count 3",

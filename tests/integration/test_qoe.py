@@ -1,34 +1,41 @@
 # hls-swarm — Copyright (C) 2026 the hls-swarm authors. MIT licence.
-"""Issue 13 acceptance (quality of experience, native engine), three runs at once on one `abr`
-origin (360p/540p/720p; BANDWIDTH ~0.95/1.65/2.89 Mbit/s):
+"""Issue 13 acceptance (quality of experience, native engine), four runs at once, 45 s each:
 
-- limited link (tbf LIMIT_KBIT, below the top rendition) with -variant highest: rebuffering is
-  reported (events > 0, ratio > 0);
-- a second limited link (its own namespace pair, a second nginx serving the same files) with
-  -variant abr: the viewer settles on a rendition that fits and does not rebuffer after the
-  first 20 s (hlsswarm_rebuffer_seconds_total unchanged between the scrape at 20 s and the end);
+- ABR origin: `fake_abr_origin.py` (three renditions with the BANDWIDTH values of the bundled
+  `abr` profile, 0.95/1.65/2.89 Mbit/s, live, exact real time without an encoder: the bundled
+  one cannot keep real time on a loaded 2-core machine, and its late segments would be
+  rebuffering of their own);
+- link limited with tbf to LIMIT_KBIT (below the top rendition) with -variant highest:
+  rebuffering is reported (events > 0, ratio > 0);
+- a second link with the same limit (its own namespace pair and origin) with -variant abr: the
+  viewer settles on a rendition that fits and does not rebuffer after the first 20 s
+  (hlsswarm_rebuffer_seconds_total unchanged between the scrape at 20 s and the end);
 - unlimited (the client inside the origin's namespace) with -variant abr: the top rendition is
-  played at 20 s; its live latency equals now − PDT of the segment at the start position,
-  computed here from the playlist, within one segment duration; its /metrics passes
-  `promtool check metrics`.
+  played at 20 s; its /metrics passes `promtool check metrics`;
+- live latency on the bundled origin (`tiny` profile): the viewer's latency before any stall
+  (the smallest sample: a stall only adds to it) equals now − PDT of the segment at the start
+  position, computed here from the playlist just before the viewer starts, within one segment
+  duration. Same check on the ABR origin.
 """
 import json
 import os
 import re
 import shutil
 import subprocess
+import sys
 import time
 import unittest
 from datetime import datetime
 
 from harness import (BIN, NetnsPair, Proc, Workdir, parse_metrics, skip_unless_root_netns,
-                     start_extra_nginx, start_origin, wait_for)
+                     start_origin, wait_for)
 
-LIMIT_KBIT = 2500
+LIMIT_KBIT = 2200
 RUN_S = 45
 SETTLE_S = 20
 SEGMENT_S = 2
 PORT_METRICS = 9464
+FAKE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fake_abr_origin.py")
 
 
 def shape(net, test):
@@ -54,8 +61,8 @@ def start_segment_pdt(playlist):
         if line.startswith("#EXT-X-TARGETDURATION:"):
             td = int(line.split(":", 1)[1])
         elif line.startswith("#EXT-X-PROGRAM-DATE-TIME:"):
-            pending = pdt_ms(line.split(":", 1)[1])  # applies to the next segment (FFmpeg
-        elif line.startswith("#EXTINF:"):             # writes it after EXTINF)
+            pending = pdt_ms(line.split(":", 1)[1])  # for the next URI (FFmpeg writes it after
+        elif line.startswith("#EXTINF:"):             # EXTINF)
             dur = float(line[8:].split(",")[0])
         elif line and not line.startswith("#"):
             pdt = pending if pending is not None else next_pdt
@@ -76,11 +83,10 @@ class QoeTest(unittest.TestCase):
     def setUp(self):
         skip_unless_root_netns(self)
 
-    def swarm(self, wrap, wd, name, variant, port):
+    def swarm(self, wrap, wd, name, variant, url):
         summary = os.path.join(wd, f"{name}.json")
         argv = wrap([BIN, "-engine", "native", "-clients", "1", "-duration", f"{RUN_S}s", "-tui=false",
-                     "-metrics-port", str(port), "-variant", variant, "-summary-json", summary,
-                     self.url])
+                     "-metrics-port", str(PORT_METRICS), "-variant", variant, "-summary-json", summary, url])
         return Proc(argv, wd, name), summary
 
     def test_rebuffering_abr_and_live_latency(self):
@@ -89,57 +95,63 @@ class QoeTest(unittest.TestCase):
         with Workdir() as wd, NetnsPair("qa") as a, b:
             procs = []
             try:
-                origin, odir = start_origin(wd, "abr", a.origin_ip, 8080, a.in_origin)
-                procs.append(origin)
-                nginx_b, _ = start_extra_nginx(wd, odir, "nginx-b", f"{b.origin_ip}:8080", b.in_origin)
-                procs.append(nginx_b)
-                shape(a, self)
-                shape(b, self)
-                self.url = f"http://{a.origin_ip}:8080/master.m3u8"
-                master = a.curl(a.origin_ns, self.url)
-                self.assertIsNotNone(master)
-                bws = sorted(int(m) for m in re.findall(r"BANDWIDTH=(\d+)", master))
+                for net in (a, b):
+                    fake = Proc(net.in_origin([sys.executable, "-u", FAKE, net.origin_ip, "8080"]), wd,
+                                f"fake-{net.tag}")
+                    procs.append(fake)
+                    self.assertTrue(wait_for(lambda: "ready" in fake.stdout(), 10), fake.stderr())
+                    shape(net, self)
+                tiny, _ = start_origin(wd, "tiny", b.origin_ip, 8081, b.in_origin)
+                procs.append(tiny)
+                abr_url = f"http://{a.origin_ip}:8080/master.m3u8"
+                master = a.curl(a.origin_ns, abr_url)
+                bws = sorted(int(m) for m in re.findall(r"BANDWIDTH=(\d+)", master or ""))
                 self.assertEqual(len(bws), 3, master)
-                uris = [l for l in master.splitlines() if l and not l.startswith("#")]
-                media_url = f"http://{a.origin_ip}:8080/{uris[0]}"
-                self.assertTrue(wait_for(lambda: b.curl(b.origin_ns, f"http://{b.origin_ip}:8080/master.m3u8"), 10))
-                # Three runs at once; the live-latency reference is taken just before the
-                # unlimited viewer starts.
-                highest, highest_json = self.swarm(a.in_client, wd, "highest", "highest", PORT_METRICS)
-                procs.append(highest)
-                self.url = f"http://{b.origin_ip}:8080/master.m3u8"
-                abr_lim, abr_lim_json = self.swarm(b.in_client, wd, "abr-limited", "abr", PORT_METRICS)
-                procs.append(abr_lim)
-                self.url = f"http://{a.origin_ip}:8080/master.m3u8"
-                playlist = a.curl(a.origin_ns, media_url)
-                ref_now = time.time() * 1000
-                abr_fast, abr_fast_json = self.swarm(a.in_origin, wd, "abr-fast", "abr", PORT_METRICS)
-                procs.append(abr_fast)
-                expected_latency = (ref_now - start_segment_pdt(playlist)) / 1000
+                tiny_url = f"http://{b.origin_ip}:8081/stream.m3u8"
+                self.assertTrue(wait_for(lambda: (b.curl(b.origin_ns, tiny_url) or "").count("#EXTINF") >= 3, 30))
+                # The live-latency references are taken just before their viewers start.
+                ref = {}
+                for name, net, url in (("abr-fast", a, f"http://{a.origin_ip}:8080/360p/stream.m3u8"),
+                                       ("tiny", b, tiny_url)):
+                    playlist = net.curl(net.origin_ns, url)
+                    ref[name] = (time.time() * 1000 - start_segment_pdt(playlist)) / 1000
+                    if name == "abr-fast":
+                        fast, fast_json = self.swarm(a.in_origin, wd, name, "abr", abr_url)
+                        procs.append(fast)
+                    else:
+                        lat, lat_json = self.swarm(b.in_origin, wd, name, "first", tiny_url)
+                        procs.append(lat)
                 started = time.time()
+                highest, highest_json = self.swarm(a.in_client, wd, "highest", "highest", abr_url)
+                procs.append(highest)
+                lim, lim_json = self.swarm(b.in_client, wd, "abr-limited", "abr",
+                                           f"http://{b.origin_ip}:8080/master.m3u8")
+                procs.append(lim)
                 metrics_url = f"http://127.0.0.1:{PORT_METRICS}/metrics"
                 time.sleep(max(0.0, started + SETTLE_S - time.time()))
                 lim_20 = parse_metrics(b.curl(b.client_ns, metrics_url))
                 fast_20 = parse_metrics(a.curl(a.origin_ns, metrics_url))
                 time.sleep(max(0.0, started + RUN_S - 8 - time.time()))
                 fast_text = a.curl(a.origin_ns, metrics_url)
-                for p in (highest, abr_lim, abr_fast):
+                for p in (fast, lat, highest, lim):
                     self.assertEqual(p.wait(RUN_S + 30), 0, p.stderr()[-3000:])
                     self.assertIn("shutdown complete", p.stderr() + p.stdout())
             finally:
                 for p in reversed(procs):
                     p.stop()
             reports = {}
-            for name, path in (("highest", highest_json), ("abr-limited", abr_lim_json),
-                               ("abr-fast", abr_fast_json)):
+            for name, path in (("highest", highest_json), ("abr-limited", lim_json),
+                               ("abr-fast", fast_json), ("tiny", lat_json)):
                 with open(path) as f:
                     reports[name] = json.load(f)["qoe"]
                 q = reports[name]
+                lt = q["live_latency_seconds"]
                 print(f"\n[{name}] watch {q['watch_seconds']:.1f} s, rebuffer {q['rebuffer_events']} events "
                       f"{q['rebuffer_seconds']:.2f} s (ratio {q['rebuffer_ratio']:.3f}), switches "
                       f"{q['rendition_switches']}, media by rendition {q['media_seconds_by_rendition']}, "
-                      f"played bitrate {q['played_bitrate_bps'] / 1000:.0f} kbit/s, live latency p50 "
-                      f"{q['live_latency_seconds']['p50']:.2f} s (n={q['live_latency_seconds']['count']})")
+                      f"played bitrate {q['played_bitrate_bps'] / 1000:.0f} kbit/s, live latency min "
+                      f"{lt['min']:.2f} p50 {lt['p50']:.2f} max {lt['max']:.2f} s (n={lt['count']})"
+                      + (f"; expected {ref[name]:.2f} s" if name in ref else ""))
 
             # -variant highest on a link below its bitrate rebuffers.
             h = reports["highest"]
@@ -154,7 +166,7 @@ class QoeTest(unittest.TestCase):
             self.assertEqual(len(rend_20), 1, rend_20)
             settled = int(re.search(r'rendition="(\d+)"', next(iter(rend_20)))[1])
             self.assertLess(settled, bws[-1])
-            self.assertLess(settled, goodput)
+            self.assertLess(settled, 0.95 * goodput)
             self.assertEqual(q["media_seconds_by_rendition"].get(str(bws[-1]), 0), 0)
             self.assertAlmostEqual(q["rebuffer_seconds"], lim_20["hlsswarm_rebuffer_seconds_total"], delta=0.001,
                                    msg="rebuffering after the first 20 s")
@@ -162,14 +174,13 @@ class QoeTest(unittest.TestCase):
 
             # abr unlimited: the top rendition within 20 s.
             self.assertEqual(fast_20.get(f'hlsswarm_viewers_by_rendition{{rendition="{bws[-1]}"}}'), 1.0)
-            f = reports["abr-fast"]
-            self.assertGreaterEqual(f["rendition_switches"], 1)
-            # Live latency: now − PDT of the start segment, within one segment duration.
-            lat = f["live_latency_seconds"]
-            print(f"[abr-fast] live latency p50 {lat['p50']:.2f} s, min {lat['min']:.2f}, max "
-                  f"{lat['max']:.2f}; expected from the playlist {expected_latency:.2f} s")
-            self.assertGreaterEqual(lat["count"], RUN_S - 10)
-            self.assertLessEqual(abs(lat["p50"] - expected_latency), SEGMENT_S)
+            self.assertGreaterEqual(reports["abr-fast"]["rendition_switches"], 1)
+
+            # Live latency before any stall = now − PDT of the start segment, within one segment.
+            for name in ("tiny", "abr-fast"):
+                lt = reports[name]["live_latency_seconds"]
+                self.assertGreaterEqual(lt["count"], RUN_S - 10, name)
+                self.assertLessEqual(abs(lt["min"] - ref[name]), SEGMENT_S, name)
 
             # The native engine's /metrics (every QoE family included) passes promtool.
             self.assertIn("hlsswarm_live_latency_seconds_bucket", fast_text or "")
