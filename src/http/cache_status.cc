@@ -14,20 +14,6 @@ bool ContainsWord(const std::string& lower, std::string_view word) {
 
 }  // namespace
 
-const char* ToString(CacheStatus status) {
-  switch (status) {
-    case CacheStatus::kNone:
-      return "none";
-    case CacheStatus::kHit:
-      return "hit";
-    case CacheStatus::kMiss:
-      return "miss";
-    case CacheStatus::kOther:
-      return "other";
-  }
-  return "none";
-}
-
 CacheStatus CacheStatusOfValue(std::string_view value) {
   std::string v(value);
   for (char& c : v) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));

@@ -5,16 +5,12 @@
 
 #include <string_view>
 
-#include <cstdint>
 #include "http/parse.h"
+#include "measure/request.h"
 
 namespace hs::http {
 
-/// A response's cache status as CDNs and caching proxies report it. (To become a field of
-/// measure::RequestRecord, counted per kind: issue 13 part 3, not wired yet.)
-enum class CacheStatus : std::uint8_t { kNone, kHit, kMiss, kOther };
-/// "none", "hit", "miss", "other".
-const char* ToString(CacheStatus status);
+using measure::CacheStatus;
 
 /// The cache status of one value of CF-Cache-Status, X-Cache-Status (nginx
 /// $upstream_cache_status), X-Proxy-Cache or X-Cache (Varnish, Squid "TCP_HIT", CloudFront

@@ -14,7 +14,7 @@ ResponseHead Head(std::vector<HttpHeader> headers) {
 }
 
 TEST(CacheStatusTest, ValuesOfTheCommonCdnsAndProxies) {
-  EXPECT_STREQ(ToString(CacheStatus::kHit), "hit");
+  EXPECT_STREQ(measure::ToString(CacheStatus::kHit), "hit");
   for (const char* hit :
        {"HIT", "hit", "TCP_HIT", "TCP_MEM_HIT", "Hit from cloudfront", "RefreshHit from cloudfront",
         "MISS, HIT", "STALE", "UPDATING", "REVALIDATED"}) {

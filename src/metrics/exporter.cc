@@ -142,6 +142,20 @@ void AddTapFamilies(std::vector<MetricFamily>& out, const stats::Snapshot& s) {
     reused.metric.push_back(std::move(r));
   }
   out.push_back(std::move(responses));
+  {
+    auto cache = Family("hlsswarm_cache_responses_total",
+                        "Responses by kind and cache status from X-Cache, X-Cache-Status, "
+                        "CF-Cache-Status, X-Proxy-Cache or Age (hit, miss, other, none)",
+                        MetricType::Counter);
+    for (const auto& [kind, k] : s.requests.by_kind) {
+      for (const auto& [status, n] : k.cache) {
+        auto m = Metric({{"kind", kind}, {"cache", status}});
+        m.counter.value = static_cast<double>(n);
+        cache.metric.push_back(std::move(m));
+      }
+    }
+    out.push_back(std::move(cache));
+  }
   out.push_back(std::move(bytes));
   out.push_back(std::move(reused));
   AddKindHistograms(out, "hlsswarm_request_ttfb_seconds",

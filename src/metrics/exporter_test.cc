@@ -88,5 +88,17 @@ TEST(ExporterTest, QualityOfExperienceFamilies) {
   }
 }
 
+TEST(ExporterTest, CacheResponsesByKindAndStatus) {
+  stats::Snapshot s = Sample();
+  s.requests.enabled = true;
+  s.requests.by_kind["segment"].cache = {{"hit", 3}, {"miss", 1}};
+  const std::string t = RenderText(BuildFamilies(s, {"v", "f", ""}));
+  EXPECT_NE(t.find("hlsswarm_cache_responses_total{kind=\"segment\",cache=\"hit\"} 3"),
+            std::string::npos)
+      << t;
+  EXPECT_NE(t.find("hlsswarm_cache_responses_total{kind=\"segment\",cache=\"miss\"} 1"),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace hs::metrics

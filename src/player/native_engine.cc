@@ -309,6 +309,7 @@ class NativeEngine::Viewer final : public Fetcher, public PlayerEvents {
     rec.error = r.error;
     rec.started = r.started;
     rec.remote = r.remote;
+    rec.cache = r.cache;
     if (r.keepalive_retry) e_.counts_.OnEngineCount(EngineCount::kKeepaliveRetry, 1);
     // The same error labels the FFmpeg engine reads from its log, so both engines compare.
     if (r.status >= 400)

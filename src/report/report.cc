@@ -86,6 +86,14 @@ void TapText(std::string& out, const stats::RequestFigures& t) {
       fmt::format("{} viewers now, {} times in all", t.buffering_now, t.buffering_events));
   Row(out, "stale playlists", fmt::format("{} now, {} times in all", t.stale_now, t.stale_events));
   if (!t.errors_by_type.empty()) Row(out, "request errors", Joined(t.errors_by_type));
+  std::string cache;
+  for (const auto& [kind, k] : t.by_kind) {
+    const double ratio = k.CacheHitRatio();
+    if (ratio < 0) continue;
+    cache += fmt::format("{}{} {:.1f}% ({})", cache.empty() ? "" : ", ", kind, 100 * ratio,
+                         Joined(k.cache));
+  }
+  if (!cache.empty()) Row(out, "cache hit ratio", cache);
   if (t.requests_by_edge.size() > 1) {
     std::uint64_t total = 0;
     for (const auto& [edge, n] : t.requests_by_edge) total += n;
@@ -146,6 +154,9 @@ nlohmann::json TapJson(const stats::RequestFigures& t) {
                    {"errors", k.errors},
                    {"reused_connection", k.reused},
                    {"codes", MapJson(k.codes)},
+                   {"cache", MapJson(k.cache)},
+                   {"cache_hit_ratio", k.CacheHitRatio() < 0 ? nlohmann::json(nullptr)
+                                                             : nlohmann::json(k.CacheHitRatio())},
                    {"ttfb_seconds", HistJson(k.ttfb_us, 1e-6)},
                    {"duration_seconds", HistJson(k.total_us, 1e-6)}};
   }

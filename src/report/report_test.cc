@@ -96,5 +96,19 @@ TEST(ReportTest, QoeRowsAndJsonSection) {
   EXPECT_EQ(fj["not_measured"][0], "live latency: not measured by the ffmpeg engine");
 }
 
+TEST(ReportTest, CacheHitRatioPerKind) {
+  auto s = Sample();
+  s.requests.enabled = true;
+  s.requests.by_kind["segment"].cache = {{"hit", 3}, {"miss", 1}};
+  s.requests.by_kind["playlist"].cache = {{"none", 5}};
+  EXPECT_NE(FormatText(s).find("cache hit ratio        segment 75.0% (hit 3, miss 1)"),
+            std::string::npos)
+      << FormatText(s);
+  const auto j = ToJson(s)["tap"]["by_kind"];
+  EXPECT_DOUBLE_EQ(j["segment"]["cache_hit_ratio"].get<double>(), 0.75);
+  EXPECT_TRUE(j["playlist"]["cache_hit_ratio"].is_null());
+  EXPECT_EQ(j["playlist"]["cache"]["none"], 5);
+}
+
 }  // namespace
 }  // namespace hs::report

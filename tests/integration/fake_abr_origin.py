@@ -3,7 +3,9 @@
 a master over three renditions (BANDWIDTH as the bundled `abr` profile writes them), live media
 playlists of 2 s segments (a 10-segment window, EXT-X-PROGRAM-DATE-TIME = the wall-clock start
 of each segment, a segment listed once it has ended) and segments of BANDWIDTH × 2 s / 8 zero
-bytes. HTTP/1.1 keep-alive. Usage: fake_abr_origin.py ADDR PORT"""
+bytes, answered with `X-Cache: MISS` when the segment number is a multiple of 3 and
+`X-Cache: HIT` otherwise (playlists carry no cache header). HTTP/1.1 keep-alive.
+Usage: fake_abr_origin.py ADDR PORT"""
 import sys
 import time
 from datetime import datetime, timezone
@@ -41,13 +43,14 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self):
         path = self.path.split("?")[0]
         parts = path.strip("/").split("/")
-        body, ctype = None, "application/vnd.apple.mpegurl"
+        body, ctype, cache = None, "application/vnd.apple.mpegurl", None
         if path == "/master.m3u8":
             body = MASTER.encode()
         elif len(parts) == 2 and parts[0] in RENDITIONS and parts[1] == "stream.m3u8":
             body = media_playlist().encode()
         elif len(parts) == 2 and parts[0] in RENDITIONS and parts[1].startswith("seg_"):
             body, ctype = BODIES[parts[0]], "video/mp2t"
+            cache = "MISS" if int(parts[1][4:].split(".")[0]) % 3 == 0 else "HIT"
         if body is None:
             self.send_response(404)
             self.send_header("Content-Length", "0")
@@ -56,6 +59,8 @@ class Handler(BaseHTTPRequestHandler):
         self.send_response(200)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))
+        if cache:
+            self.send_header("X-Cache", cache)
         self.end_headers()
         self.wfile.write(body)
 

@@ -83,10 +83,11 @@ class QoeTest(unittest.TestCase):
     def setUp(self):
         skip_unless_root_netns(self)
 
-    def swarm(self, wrap, wd, name, variant, url):
+    def swarm(self, wrap, wd, name, variant, url, extra=()):
         summary = os.path.join(wd, f"{name}.json")
         argv = wrap([BIN, "-engine", "native", "-clients", "1", "-duration", f"{RUN_S}s", "-tui=false",
-                     "-metrics-port", str(PORT_METRICS), "-variant", variant, "-summary-json", summary, url])
+                     "-metrics-port", str(PORT_METRICS), "-variant", variant, "-summary-json", summary,
+                     *extra, url])
         return Proc(argv, wd, name), summary
 
     def test_rebuffering_abr_and_live_latency(self):
@@ -124,8 +125,9 @@ class QoeTest(unittest.TestCase):
                 started = time.time()
                 highest, highest_json = self.swarm(a.in_client, wd, "highest", "highest", abr_url)
                 procs.append(highest)
+                records_path = os.path.join(wd, "abr-limited.jsonl")
                 lim, lim_json = self.swarm(b.in_client, wd, "abr-limited", "abr",
-                                           f"http://{b.origin_ip}:8080/master.m3u8")
+                                           f"http://{b.origin_ip}:8080/master.m3u8", ("-tap-log", records_path))
                 procs.append(lim)
                 metrics_url = f"http://127.0.0.1:{PORT_METRICS}/metrics"
                 time.sleep(max(0.0, started + SETTLE_S - time.time()))
@@ -181,6 +183,22 @@ class QoeTest(unittest.TestCase):
                 lt = reports[name]["live_latency_seconds"]
                 self.assertGreaterEqual(lt["count"], RUN_S - 10, name)
                 self.assertLessEqual(abs(lt["min"] - ref[name]), SEGMENT_S, name)
+
+            # Cache status (issue 13 part 3): the origin answers X-Cache MISS for segment numbers
+            # divisible by 3, HIT otherwise; the report's per-kind counts and hit ratio equal
+            # that pattern over the segments this viewer received.
+            with open(lim_json) as f:
+                tap = json.load(f)["tap"]["by_kind"]
+            with open(records_path) as f:
+                recs = [json.loads(line) for line in f]
+            nums = [int(re.search(r"seg_(\d+)\.ts", r["url"])[1]) for r in recs
+                    if r.get("kind") == "segment" and r["status"] > 0]
+            hits = sum(1 for n in nums if n % 3 != 0)
+            print(f"[cache] segments {len(nums)}: hit {hits}, miss {len(nums) - hits}; report "
+                  f"{tap['segment']['cache']}, ratio {tap['segment']['cache_hit_ratio']}")
+            self.assertEqual(tap["segment"]["cache"], {"hit": hits, "miss": len(nums) - hits})
+            self.assertEqual(tap["segment"]["cache_hit_ratio"], hits / len(nums))
+            self.assertIsNone(tap["playlist"]["cache_hit_ratio"])
 
             # The native engine's /metrics (every QoE family included) passes promtool.
             self.assertIn("hlsswarm_live_latency_seconds_bucket", fast_text or "")
