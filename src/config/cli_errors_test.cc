@@ -64,7 +64,7 @@ TEST_F(CliTest, EveryValidationErrorNamesTheFlag) {
        "-metrics :9100: disagrees with -metrics-port 9200; give only one of them"},
       {{"-log-level", "verbose"}, "-log-level verbose: choose debug, info, warning or error"},
       {{"-log-format", "xml"}, "-log-format xml: choose text or json"},
-      {{"-variant", "best"}, "-variant best: choose all, first, highest or lowest"},
+      {{"-variant", "best"}, "-variant best: choose all, first, highest, lowest or abr"},
       {{"-profile", "huge"},
        "-profile huge: unknown profile; choose default, stress, gentle, burst or extreme"},
       {{"-header", "NoColon"},
@@ -157,7 +157,7 @@ TEST_F(CliTest, EnvironmentErrorsNameTheVariable) {
       {{{"RAMP_RATE", "0"}}, "RAMP_RATE=0: must be at least 1 (e.g. RAMP_RATE=5)"},
       {{{"METRICS_PORT", "x"}}, "METRICS_PORT=x: not a whole number (e.g. METRICS_PORT=9090)"},
       {{{"LOG_LEVEL", "loud"}}, "LOG_LEVEL=loud: choose debug, info, warning or error"},
-      {{{"VARIANT", "best"}}, "VARIANT=best: choose all, first, highest or lowest"},
+      {{{"VARIANT", "best"}}, "VARIANT=best: choose all, first, highest, lowest or abr"},
       {{{"STREAM_URL", "rtmp://x/y"}},
        "STREAM_URL=rtmp://x/y: must start with http:// or https:// (e.g. "
        "http://origin:8080/live/stream.m3u8)"},

@@ -276,6 +276,39 @@ TEST_F(CliTest, EngineFlagsAndWhatEachEngineRejects) {
   EXPECT_NE(bad.errors[0].find("choose ffmpeg or native"), std::string::npos) << bad.errors[0];
 }
 
+TEST_F(CliTest, VariantAbrAndVariantMix) {
+  EXPECT_EQ(Ok({"-engine", "native", "-variant", "abr", kUrl}).variant, Variant::kAbr);
+  const Config mix = Ok({"-engine", "native", "-variant-mix", "highest:60,lowest:40", kUrl});
+  ASSERT_EQ(mix.variant_mix.size(), 2u);
+  EXPECT_EQ(mix.variant_mix[0], (VariantShare{Variant::kHighest, 60}));
+  EXPECT_EQ(mix.variant_mix[1], (VariantShare{Variant::kLowest, 40}));
+  EXPECT_EQ(ToString(mix.variant_mix), "highest:60,lowest:40");
+  EXPECT_EQ(Ok({"-engine", "native", "-variant-mix", "abr:100", kUrl}).variant_mix.size(), 1u);
+  // FFmpeg cannot adapt; the mix is native too.
+  const CliOutcome ff = Parse({"-variant", "abr", kUrl});
+  ASSERT_EQ(ff.errors.size(), 1u);
+  EXPECT_NE(ff.errors[0].find("-variant abr: only for native viewers"), std::string::npos);
+  const CliOutcome ffmix = Parse({"-variant-mix", "highest:100", kUrl});
+  ASSERT_EQ(ffmix.errors.size(), 1u);
+  EXPECT_EQ(ffmix.errors[0], "-variant-mix: only for native viewers (add -engine native)");
+  for (auto [value, why] : {std::pair{"highest:60,lowest:30", "add up to 90%, not 100%"},
+                            std::pair{"highest:60,lowest:50", "add up to 110%"},
+                            std::pair{"highest", "is not VARIANT:PERCENT"},
+                            std::pair{"best:100", "'best' is not a variant"},
+                            std::pair{"all:100", "'all' is not a variant"},
+                            std::pair{"highest:0,lowest:100", "'0' is not a whole percent"},
+                            std::pair{"highest:6x,lowest:40", "'6x' is not a whole percent"},
+                            std::pair{"lowest:50,lowest:50", "lowest is given twice"}}) {
+    const CliOutcome out = Parse({"-engine", "native", "-variant-mix", value, kUrl});
+    ASSERT_EQ(out.errors.size(), 1u) << value;
+    EXPECT_NE(out.errors[0].find(why), std::string::npos) << out.errors[0];
+  }
+  const CliOutcome both =
+      Parse({"-engine", "native", "-variant", "lowest", "-variant-mix", "abr:100", kUrl});
+  ASSERT_EQ(both.errors.size(), 1u);
+  EXPECT_NE(both.errors[0].find("replaces -variant"), std::string::npos);
+}
+
 TEST_F(CliTest, TapDefaultsOnAndMeasuresHttpsRequestsToo) {
   Config c = Ok({kUrl});
   EXPECT_TRUE(c.tap);

@@ -2,6 +2,7 @@
 #include "config/config.h"
 
 #include <algorithm>
+#include <charconv>
 
 namespace hs::config {
 
@@ -67,6 +68,8 @@ const char* ToString(Variant v) {
       return "highest";
     case Variant::kLowest:
       return "lowest";
+    case Variant::kAbr:
+      return "abr";
   }
   return "all";
 }
@@ -96,7 +99,8 @@ const char* ToString(LogFormat f) {
 }
 
 std::optional<Variant> ParseVariant(const std::string& s) {
-  for (Variant v : {Variant::kAll, Variant::kFirst, Variant::kHighest, Variant::kLowest}) {
+  for (Variant v :
+       {Variant::kAll, Variant::kFirst, Variant::kHighest, Variant::kLowest, Variant::kAbr}) {
     if (s == ToString(v)) return v;
   }
   return std::nullopt;
@@ -159,6 +163,58 @@ std::optional<VodEnd> ParseVodEnd(const std::string& s) {
     if (s == ToString(v)) return v;
   }
   return std::nullopt;
+}
+
+std::optional<std::vector<VariantShare>> ParseVariantMix(std::string_view s, std::string* why) {
+  std::vector<VariantShare> mix;
+  int total = 0;
+  while (true) {
+    const std::size_t comma = s.find(',');
+    const std::string_view item = s.substr(0, comma);
+    const std::size_t colon = item.find(':');
+    if (colon == std::string_view::npos) {
+      *why = "'" + std::string(item) + "' is not VARIANT:PERCENT";
+      return std::nullopt;
+    }
+    const std::optional<Variant> v = ParseVariant(std::string(item.substr(0, colon)));
+    const std::string_view pct = item.substr(colon + 1);
+    int percent = 0;
+    const auto [ptr, ec] = std::from_chars(pct.data(), pct.data() + pct.size(), percent);
+    if (!v || *v == Variant::kAll) {
+      *why = "'" + std::string(item.substr(0, colon)) +
+             "' is not a variant; choose first, highest, lowest or abr";
+      return std::nullopt;
+    }
+    if (pct.empty() || ec != std::errc() || ptr != pct.data() + pct.size() || percent < 1 ||
+        percent > 100) {
+      *why = "'" + std::string(pct) + "' is not a whole percent 1..100";
+      return std::nullopt;
+    }
+    for (const VariantShare& e : mix) {
+      if (e.variant == *v) {
+        *why = std::string(ToString(*v)) + " is given twice";
+        return std::nullopt;
+      }
+    }
+    mix.push_back({*v, percent});
+    total += percent;
+    if (comma == std::string_view::npos) break;
+    s.remove_prefix(comma + 1);
+  }
+  if (total != 100) {
+    *why = "the shares add up to " + std::to_string(total) + "%, not 100%";
+    return std::nullopt;
+  }
+  return mix;
+}
+
+std::string ToString(const std::vector<VariantShare>& mix) {
+  std::string out;
+  for (const VariantShare& e : mix) {
+    out += (out.empty() ? "" : ",") + std::string(ToString(e.variant)) + ":" +
+           std::to_string(e.percent);
+  }
+  return out;
 }
 
 }  // namespace hs::config

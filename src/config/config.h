@@ -13,8 +13,14 @@
 
 namespace hs::config {
 
-/// Which renditions each viewer plays.
-enum class Variant { kAll, kFirst, kHighest, kLowest };
+/// Which renditions each viewer plays. kAbr: native viewers adapt as hls.js does.
+enum class Variant { kAll, kFirst, kHighest, kLowest, kAbr };
+/// One entry of -variant-mix: \a percent of the viewers play \a variant.
+struct VariantShare {
+  Variant variant = Variant::kFirst;
+  int percent = 0;
+  bool operator==(const VariantShare&) const = default;
+};
 /// What a viewer is: a real FFmpeg process, or a player state machine on our event loop.
 enum class Engine { kFfmpeg, kNative };
 /// What a native viewer does at the end of a VOD: start a new play after a pause, or end.
@@ -72,9 +78,12 @@ struct Config {
   std::chrono::milliseconds duration{0};       ///< 0 = until signalled
   std::vector<Stage> stages;  ///< -stages: the target over time (empty: -clients at -ramp-rate)
   Variant variant = Variant::kAll;  ///< renditions each viewer plays
-  bool reconnect = true;            ///< pass FFmpeg's -reconnect* options
-  int reconnect_delay_max_s = 5;    ///< FFmpeg -reconnect_delay_max; restart backoff cap (5 s if 0)
-  int seg_max_retry = 3;            ///< FFmpeg -seg_max_retry, where the FFmpeg build has it
+  /// -variant-mix (native): shares of the viewers per variant, summing to 100; empty = all
+  /// viewers play `variant`.
+  std::vector<VariantShare> variant_mix;
+  bool reconnect = true;          ///< pass FFmpeg's -reconnect* options
+  int reconnect_delay_max_s = 5;  ///< FFmpeg -reconnect_delay_max; restart backoff cap (5 s if 0)
+  int seg_max_retry = 3;          ///< FFmpeg -seg_max_retry, where the FFmpeg build has it
   std::chrono::milliseconds timeout{15000};  ///< FFmpeg -rw_timeout
   std::string metrics_addr = "0.0.0.0";      ///< bind address of the metrics server
   int metrics_port = 9090;                   ///< 0 disables the metrics server
@@ -154,5 +163,11 @@ const char* ToString(LogFormat f);
 std::optional<Variant> ParseVariant(const std::string& s);
 std::optional<LogLevel> ParseLogLevel(const std::string& s);
 std::optional<LogFormat> ParseLogFormat(const std::string& s);
+/// Parses -variant-mix "highest:60,lowest:40": VARIANT:PERCENT entries (first, highest, lowest
+/// or abr; whole percents 1..100, each variant once) whose percents sum to 100. nullopt with
+/// a phrase in \a why otherwise.
+std::optional<std::vector<VariantShare>> ParseVariantMix(std::string_view s, std::string* why);
+/// "highest:60,lowest:40".
+std::string ToString(const std::vector<VariantShare>& mix);
 
 }  // namespace hs::config

@@ -229,7 +229,15 @@ class ConfigBuilder {
       if (std::optional<Variant> v = ParseVariant(s->value)) {
         c.variant = *v;
       } else {
-        Problem(*s, "choose all, first, highest or lowest");
+        Problem(*s, "choose all, first, highest, lowest or abr");
+      }
+    }
+    if (std::optional<Source> s = Take("variant-mix")) {
+      std::string why;
+      if (auto mix = ParseVariantMix(s->value, &why)) {
+        c.variant_mix = std::move(*mix);
+      } else {
+        Problem(*s, fmt::format("{} (e.g. {})", why, s->Example("highest:60,lowest:40")));
       }
     }
     c.no_cache = Flag("no-cache", false);
@@ -457,6 +465,17 @@ class ConfigBuilder {
     // is a completed play).
     c.pace = Flag("pace", true);
     const bool native = c.IsNative();
+    if (!native && flags_.Has("variant-mix")) {
+      errors_->push_back("-variant-mix: only for native viewers (add -engine native)");
+    }
+    if (!native && c.variant == Variant::kAbr) {
+      errors_->push_back(
+          "-variant abr: only for native viewers (add -engine native); FFmpeg plays every "
+          "rendition (all) or one chosen by ffprobe (highest, lowest)");
+    }
+    if (!c.variant_mix.empty() && flags_.Has("variant")) {
+      errors_->push_back("-variant-mix: replaces -variant; give one of them");
+    }
     if (!native) return;
     for (const char* name : {"reconnect", "seg-max-retry", "tap", "print-cmd"}) {
       if (flags_.Has(name)) {

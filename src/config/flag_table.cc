@@ -55,9 +55,15 @@ std::vector<FlagSpec> MakeMainFlags() {
       // Stream selection.
       {"variant", "", K::kValue, T::kStream, "WHICH", "all (profile)",
        "Renditions each viewer downloads: all, first, highest or lowest (by bandwidth). FFmpeg "
-       "picks highest/lowest with an ffprobe (through the tap on http; its requests are counted "
-       "as the probe's, like the preflight's, not a viewer's); native viewers choose from the "
-       "master playlist and play one rendition (all = first, as a player starts)."},
+       "picks highest/lowest with an ffprobe (through the tap; its requests are counted as the "
+       "probe's, like the preflight's, not a viewer's); native viewers choose from the master "
+       "playlist and play one rendition (all = first, as a player starts); abr (native only) "
+       "adapts "
+       "as hls.js does: throughput estimate (EWMAs, half-lives 3 s and 9 s), down when the "
+       "rendition needs more than 0.95 of it, up below 0.7, switching at segment boundaries."},
+      {"variant-mix", "", K::kValue, T::kStream, "V:PCT,...", "",
+       "Native engine: give shares of the viewers fixed variants, e.g. highest:60,lowest:40 "
+       "(first, highest, lowest or abr; percents sum to 100), assigned by viewer id."},
       {"header", "", K::kList, T::kStream, "'NAME: VALUE'", "",
        "Extra request header; repeat for more. CR and LF are rejected."},
       {"no-cache", "", K::kBool, T::kStream, "", "false",

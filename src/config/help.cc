@@ -122,7 +122,7 @@ constexpr std::string_view kExitCodes =
     "  0  normal end: -duration reached, or stopped with Ctrl-C/SIGTERM\n"
     "  1  runtime or preflight failure (FFmpeg missing, port in use, limits too low)\n"
     "  2  usage error: every problem with the flags is listed, nothing is started\n"
-    "  3  the run ended (or was stopped by an :abort threshold) and a -threshold was breached\n";
+    "  3  a -threshold was breached (at the end, or :abort stopped the run early)\n";
 
 constexpr std::string_view kExamples =
     "\nExamples:\n"
@@ -131,9 +131,9 @@ constexpr std::string_view kExamples =
     "  hls-swarm -profile stress -duration 10m -summary-json out.json http://o/x.m3u8\n"
     "  hls-swarm -test-origin -clients 5 -duration 1m   # no origin needed\n"
     "  hls-swarm -check https://cdn.example.com/live/master.m3u8\n"
-    "  hls-swarm -engine native -clients 2000 -duration 10m -threshold 'segment_ttfb_p99<500ms' "
-    "\\\n"
-    "    -threshold 'errors_rate<1%:abort' -junit gates.xml https://cdn/x.m3u8   # CI gate\n"
+    "  hls-swarm -engine native -clients 2000 -duration 10m \\\n"
+    "    -threshold 'segment_ttfb_p99<500ms' -threshold 'errors_rate<1%:abort' \\\n"
+    "    -junit gates.xml https://cdn/x.m3u8   # CI gate: exit 3 if breached\n"
     "  hls-swarm -print-cmd http://o/x.m3u8             # viewer 0's FFmpeg command\n"
     "  hls-swarm -profile extreme -print-config -json   # memory, fd and port needs\n"
     "  hls-swarm -dangerous -resolve 192.168.1.50 -no-cache https://cdn/x.m3u8\n"

@@ -50,7 +50,8 @@ Rows LoadRows(const Config& c) {
       {"shard", fmt::format("{}/{} (viewer ids {}..{})", c.shard_index, c.shard_count,
                             c.client_id_offset, c.client_id_offset + c.clients - 1)},
       {"seed", c.seed == 0 ? "0 (random)" : std::to_string(c.seed)},
-      {"variant", ToString(c.variant)},
+      {"variant",
+       c.variant_mix.empty() ? std::string(ToString(c.variant)) : "mix " + ToString(c.variant_mix)},
   };
 }
 

@@ -19,7 +19,7 @@ struct CommandContext {
   /// The tap's CA (PEM file) when it intercepts https; given as -ca_file to an FFmpeg that
   /// verifies certificates by default (NeedsTapCa).
   std::string tap_ca_file;
-  bool verbose = false;        ///< -check: FFmpeg at `verbose` instead of `info`
+  bool verbose = false;  ///< -check: FFmpeg at `verbose` instead of `info`
   /// The stream is a VOD (the preflight saw #EXT-X-ENDLIST): with -pace (the default) the
   /// input is read in real time (`-readrate 1`, or `-re`), so a viewer watches rather than
   /// downloads the whole VOD as fast as it can. Live streams are paced by their playlist.

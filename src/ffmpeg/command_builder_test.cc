@@ -257,7 +257,7 @@ TEST(VariantProbeTest, ProbeGoesThroughTheTapAsTheProbe) {
   c.client_id_offset = 40;
   EXPECT_EQ(ProbeUserAgent(c), "hls-swarm/0.1.0/client-40/probe");
   const auto argv = BuildProbeArgv(
-      {"ffprobe", "http://o/master.m3u8", ProbeUserAgent(c), "A: b\r\n", "http://127.0.0.1:9"});
+      {"ffprobe", "http://o/master.m3u8", ProbeUserAgent(c), "A: b\r\n", "http://127.0.0.1:9", ""});
   const std::vector<std::string> expected = {"ffprobe",
                                              "-v",
                                              "error",
@@ -272,9 +272,13 @@ TEST(VariantProbeTest, ProbeGoesThroughTheTapAsTheProbe) {
                                              "json",
                                              "http://o/master.m3u8"};
   EXPECT_EQ(argv, expected);
-  // Without the tap (off, https) it goes straight.
+  // Without the tap (off, or https tunnels) it goes straight.
   EXPECT_FALSE(
-      Has(BuildProbeArgv({"ffprobe", "https://o/m.m3u8", "ua/probe", "", ""}), "-http_proxy"));
+      Has(BuildProbeArgv({"ffprobe", "https://o/m.m3u8", "ua/probe", "", "", ""}), "-http_proxy"));
+  // A build that verifies certificates gets the tap's CA (https intercepted).
+  EXPECT_TRUE(Has(BuildProbeArgv({"ffprobe", "https://o/m.m3u8", "ua/probe", "",
+                                  "http://127.0.0.1:9", "/tmp/run/tap-ca.pem"}),
+                  "-ca_file"));
 }
 
 TEST(VariantProbeTest, ChoosesByVariantBitrate) {

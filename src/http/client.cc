@@ -16,6 +16,8 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
+#include "http/cache_status.h"
+
 namespace hs::http {
 
 namespace {
@@ -319,6 +321,7 @@ bool Connection::AcceptHead() {
   resp_.status = head.status;
   if (const std::string* v = head.Find("location")) resp_.location = *v;
   if (const std::string* v = head.Find("content-type")) resp_.content_type = *v;
+  resp_.cache = CacheStatusOf(head);
   framer_ = framing.framer;
   keep_alive_ = head.KeepAlive() && framer_.framing() != Framing::kUntilClose;
   phase_ = Phase::kBody;

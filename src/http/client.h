@@ -85,8 +85,9 @@ struct Response {
   std::string body;  ///< the payload (chunk framing removed) when Request::keep_body
   std::string location;
   std::string content_type;
-  SteadyTime started{};  ///< when Send() was called
-  std::string remote;    ///< Endpoint::Label()
+  measure::CacheStatus cache = measure::CacheStatus::kNone;  ///< X-Cache & co (cache_status.h)
+  SteadyTime started{};                                      ///< when Send() was called
+  std::string remote;                                        ///< Endpoint::Label()
 };
 
 /// Counters of one ClientShared, summed over its connections.

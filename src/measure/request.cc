@@ -3,6 +3,20 @@
 
 namespace hs::measure {
 
+const char* ToString(CacheStatus status) {
+  switch (status) {
+    case CacheStatus::kNone:
+      return "none";
+    case CacheStatus::kHit:
+      return "hit";
+    case CacheStatus::kMiss:
+      return "miss";
+    case CacheStatus::kOther:
+      return "other";
+  }
+  return "none";
+}
+
 const char* ToString(RequestError error) {
   switch (error) {
     case RequestError::kNone:

@@ -40,6 +40,11 @@ const char* ToString(RequestError error);
 /// The viewer id of requests hls-swarm makes itself to probe the stream (ffprobe of
 /// -variant highest|lowest, whose User-Agent ends in config::kProbeMarker): counted apart.
 inline constexpr int kProbeViewerId = -2;
+/// What a CDN or caching proxy said about a response (X-Cache, X-Cache-Status,
+/// CF-Cache-Status, X-Proxy-Cache, Age), normalised; kNone when it said nothing.
+enum class CacheStatus : std::uint8_t { kNone, kHit, kMiss, kOther };
+/// Label: "none", "hit", "miss", "other".
+const char* ToString(CacheStatus status);
 
 /// One HTTP request, reported once it ends (completed or failed).
 struct RequestRecord {
@@ -54,12 +59,13 @@ struct RequestRecord {
   Duration total{};                ///< request started → last body byte (or the failure)
   bool reused_connection = false;  ///< the connection carried an earlier request
   RequestError error = RequestError::kNone;
-  std::size_t playlist_body_hash = 0;  ///< playlists parsed: hash of the body, else 0
-  double media_duration_s = -1;        ///< segments: #EXTINF duration, -1 unknown
-  SteadyTime started{};                ///< when the request started
-  std::string method;                  ///< "GET", "HEAD", ...
-  std::string path;                    ///< absolute URL, for debugging only: never a label
-  std::string remote;                  ///< "ip:port" connected to, "" unknown (edge split)
+  std::size_t playlist_body_hash = 0;      ///< playlists parsed: hash of the body, else 0
+  double media_duration_s = -1;            ///< segments: #EXTINF duration, -1 unknown
+  SteadyTime started{};                    ///< when the request started
+  std::string method;                      ///< "GET", "HEAD", ...
+  std::string path;                        ///< absolute URL, for debugging only: never a label
+  std::string remote;                      ///< "ip:port" connected to, "" unknown (edge split)
+  CacheStatus cache = CacheStatus::kNone;  ///< from the response's cache headers
 };
 
 /// One CONNECT tunnel (https through the tap): only totals, the content is encrypted.

@@ -88,6 +88,9 @@ enum class EngineCount {
   kRebufferEvent,            ///< a native viewer's playout buffer ran empty while playing
   kRebufferMicros,           ///< time spent rebuffering, µs
   kPlayCompleted,            ///< a VOD played to its end
+  kWatchMicros,              ///< time native viewers spent in a play since it started playing
+                             ///< (playing or rebuffering), µs: the rebuffer ratio's denominator
+  kRenditionSwitch,          ///< a native ABR viewer changed rendition
 };
 
 /// Receives engine counts. Implemented by stats; called by engines on the loop thread.
@@ -103,6 +106,17 @@ class EngineListener {
   virtual void OnEngineError(std::string_view type, int http_status) = 0;
   /// Playback speed (1 = real time), one sample per report.
   virtual void OnSpeedSample(double speed) = 0;
+  /// A live viewer's latency behind the live edge, one sample per viewer per second
+  /// (SPEC §12 "Live latency"). Engines that cannot measure it never call this.
+  virtual void OnLiveLatencySample(double /*seconds*/) {}
+  /// A viewer left the rendition of BANDWIDTH \a from_bandwidth and now plays \a to_bandwidth
+  /// (kNoRendition: none, e.g. at the start and the end of a session). Keeps the
+  /// viewers-by-rendition gauge.
+  virtual void OnViewerRendition(std::int64_t /*from_bandwidth*/, std::int64_t /*to_bandwidth*/) {}
+  static constexpr std::int64_t kNoRendition = -1;
+  /// A viewer received a segment of \a media_s seconds of the rendition of BANDWIDTH
+  /// \a bandwidth (from the master): media time by rendition and the played bitrate.
+  virtual void OnRenditionMedia(std::uint64_t /*bandwidth*/, double /*media_s*/) {}
 };
 
 }  // namespace hs::measure

@@ -142,6 +142,20 @@ void AddTapFamilies(std::vector<MetricFamily>& out, const stats::Snapshot& s) {
     reused.metric.push_back(std::move(r));
   }
   out.push_back(std::move(responses));
+  {
+    auto cache = Family("hlsswarm_cache_responses_total",
+                        "Responses by kind and cache status from X-Cache, X-Cache-Status, "
+                        "CF-Cache-Status, X-Proxy-Cache or Age (hit, miss, other, none)",
+                        MetricType::Counter);
+    for (const auto& [kind, k] : s.requests.by_kind) {
+      for (const auto& [status, n] : k.cache) {
+        auto m = Metric({{"kind", kind}, {"cache", status}});
+        m.counter.value = static_cast<double>(n);
+        cache.metric.push_back(std::move(m));
+      }
+    }
+    out.push_back(std::move(cache));
+  }
   out.push_back(std::move(bytes));
   out.push_back(std::move(reused));
   AddKindHistograms(out, "hlsswarm_request_ttfb_seconds",
@@ -175,6 +189,55 @@ void AddTapFamilies(std::vector<MetricFamily>& out, const stats::Snapshot& s) {
                       "Requests per address connected to (ip:port; at most 32, then other)", "edge",
                       s.requests.requests_by_edge, {});
   }
+}
+
+// Quality of experience as native viewers have it (the FFmpeg engine leaves these at zero).
+void AddQoeFamilies(std::vector<MetricFamily>& out, const stats::Snapshot& s) {
+  AddCounter(out, "hlsswarm_watch_seconds_total",
+             "Time native viewers spent in plays since playback started (playing or "
+             "rebuffering): rebuffer ratio = rate(hlsswarm_rebuffer_seconds_total) / "
+             "rate(hlsswarm_watch_seconds_total)",
+             s.watch_s);
+  AddGauge(out, "hlsswarm_rebuffer_ratio",
+           "Rebuffer time / watch time of native viewers since the run started", s.RebufferRatio());
+  AddCounter(out, "hlsswarm_rendition_switches_total",
+             "Rendition changes of native -variant abr viewers",
+             static_cast<double>(s.rendition_switches));
+  {
+    auto f =
+        Family("hlsswarm_viewers_by_rendition",
+               "Native viewers playing each rendition, by its BANDWIDTH in the master playlist "
+               "(bits/s; at most 32 values, then other)",
+               MetricType::Gauge);
+    for (const auto& [bw, n] : s.viewers_by_rendition) {
+      auto m = Metric({{"rendition", bw == stats::Snapshot::kOtherRendition ? std::string("other")
+                                                                            : std::to_string(bw)}});
+      m.gauge.value = static_cast<double>(n);
+      f.metric.push_back(std::move(m));
+    }
+    out.push_back(std::move(f));
+  }
+  {
+    auto f = Family("hlsswarm_rendition_media_seconds_total",
+                    "Media seconds native viewers received per rendition (BANDWIDTH, bits/s)",
+                    MetricType::Counter);
+    for (const auto& [bw, sec] : s.media_s_by_rendition) {
+      auto m = Metric({{"rendition", bw == stats::Snapshot::kOtherRendition ? std::string("other")
+                                                                            : std::to_string(bw)}});
+      m.counter.value = sec;
+      f.metric.push_back(std::move(m));
+    }
+    out.push_back(std::move(f));
+  }
+  // Prometheus base units: bytes (promtool check metrics rejects "bits").
+  AddGauge(out, "hlsswarm_played_average_bytes_per_second",
+           "Average BANDWIDTH of the renditions native viewers played, weighted by media time, "
+           "in bytes per second (x 8 = bit/s; 0 = unknown)",
+           s.played_bitrate_bps / 8);
+  AddHistogram(out, "hlsswarm_live_latency_seconds",
+               "Native live viewers: now - (EXT-X-PROGRAM-DATE-TIME of the playing segment + "
+               "position in it), else the playlist-age latency; one sample per viewer per second",
+               s.live_latency_ms, 1e-3, {1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 20, 30, 45, 60, 120});
 }
 
 }  // namespace
@@ -269,6 +332,7 @@ std::vector<MetricFamily> BuildFamilies(const stats::Snapshot& s, const BuildInf
              s.rebuffer_s);
   AddCounter(out, "hlsswarm_plays_completed_total", "VOD plays watched to the end",
              static_cast<double>(s.plays_completed));
+  AddQoeFamilies(out, s);
   AddCounter(out, "hlsswarm_playlist_reload_failures_total", "Playlist reloads that failed",
              static_cast<double>(s.playlist_reload_failures));
   AddCounter(out, "hlsswarm_reconnects_total", "Reconnects FFmpeg announced",

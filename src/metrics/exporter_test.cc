@@ -76,5 +76,42 @@ TEST(ExporterTest, ProbeRequestsHaveTheirOwnFamilies) {
   EXPECT_NE(t.find("hlsswarm_requests_total{kind=\"segment\"} 100"), std::string::npos);
 }
 
+TEST(ExporterTest, QualityOfExperienceFamilies) {
+  stats::Snapshot s = Sample();
+  s.watch_s = 100;
+  s.rebuffer_s = 2;
+  s.rendition_switches = 7;
+  s.viewers_by_rendition = {{864000, 3}, {stats::Snapshot::kOtherRendition, 1}};
+  s.media_s_by_rendition = {{864000, 12.5}};
+  s.played_bitrate_bps = 864000;
+  for (std::uint64_t ms : {3500u, 7000u, 7100u}) s.live_latency_ms.Record(ms);
+  const std::string t = RenderText(BuildFamilies(s, {"v", "f", ""}));
+  for (const char* needle :
+       {"hlsswarm_watch_seconds_total 100", "hlsswarm_rebuffer_ratio 0.02",
+        "hlsswarm_rendition_switches_total 7",
+        "hlsswarm_viewers_by_rendition{rendition=\"864000\"} 3",
+        "hlsswarm_viewers_by_rendition{rendition=\"other\"} 1",
+        "hlsswarm_rendition_media_seconds_total{rendition=\"864000\"} 12.5",
+        "hlsswarm_played_average_bytes_per_second 108000",
+        "hlsswarm_live_latency_seconds_bucket{le=\"4\"} 1",
+        "hlsswarm_live_latency_seconds_bucket{le=\"6\"} 1",
+        "hlsswarm_live_latency_seconds_bucket{le=\"8\"} 3", "hlsswarm_live_latency_seconds_count 3",
+        "# TYPE hlsswarm_rebuffer_seconds_total counter"}) {
+    EXPECT_NE(t.find(needle), std::string::npos) << needle << "\n" << t;
+  }
+}
+
+TEST(ExporterTest, CacheResponsesByKindAndStatus) {
+  stats::Snapshot s = Sample();
+  s.requests.enabled = true;
+  s.requests.by_kind["segment"].cache = {{"hit", 3}, {"miss", 1}};
+  const std::string t = RenderText(BuildFamilies(s, {"v", "f", ""}));
+  EXPECT_NE(t.find("hlsswarm_cache_responses_total{kind=\"segment\",cache=\"hit\"} 3"),
+            std::string::npos)
+      << t;
+  EXPECT_NE(t.find("hlsswarm_cache_responses_total{kind=\"segment\",cache=\"miss\"} 1"),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace hs::metrics

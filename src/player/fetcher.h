@@ -4,6 +4,7 @@
 // What a Player asks of the network. The engine glue implements Fetcher over the HTTP client and
 // emits the per-request measurement records itself; the player only says what to fetch and why.
 
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -34,8 +35,11 @@ struct FetchRequest {
 struct FetchResult {
   int status = 0;
   measure::RequestError error = measure::RequestError::kNone;
-  std::string body;       ///< when want_body
-  std::string final_url;  ///< after redirects (resolve relative URIs against it)
+  std::string body;              ///< when want_body
+  std::string final_url;         ///< after redirects (resolve relative URIs against it)
+  std::uint64_t body_bytes = 0;  ///< body bytes received (whether kept or not)
+  Duration ttfb{};               ///< request start → first response byte (of the last hop)
+  Duration total{};              ///< request start → last byte (of the last hop)
   /// A 2xx response that arrived completely.
   bool ok() const { return error == measure::RequestError::kNone && status >= 200 && status < 300; }
 };

@@ -4,7 +4,9 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <climits>
 #include <functional>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -106,6 +108,7 @@ class NativeEngine::Viewer final : public Fetcher, public PlayerEvents {
   // PlayerEvents
   void OnPlaying(Duration startup) override {
     playing_ = true;
+    watch_from_ = e_.loop_.clock().Now();
     play_counted_ = false;
     rebuffering_ = false;
     if (e_.events_ != nullptr) e_.events_->OnPlaying(id_, startup);
@@ -135,12 +138,45 @@ class NativeEngine::Viewer final : public Fetcher, public PlayerEvents {
     e_.counts_.OnEngineError("playlist_reload_failed", 0);
   }
   void OnPlayCompleted(double media_played_s) override {
+    FlushWatch();
     playing_ = false;  // until the next play (a VOD restarted after a pause) plays
     play_counted_ = true;
     e_.counts_.OnEngineCount(EngineCount::kPlayCompleted, 1);
     e_.counts_.OnEngineCount(EngineCount::kMediaMicrosPlayed,
                              static_cast<std::uint64_t>(std::max(0.0, media_played_s) * 1e6));
   }
+  void OnRendition(std::uint64_t bandwidth, bool is_switch) override {
+    const auto bw = static_cast<std::int64_t>(std::min<std::uint64_t>(bandwidth, INT64_MAX));
+    if (bw != rendition_bw_) e_.counts_.OnViewerRendition(rendition_bw_, bw);
+    rendition_bw_ = bw;
+    if (is_switch) e_.counts_.OnEngineCount(EngineCount::kRenditionSwitch, 1);
+  }
+  void OnVariantSegment(std::uint64_t bandwidth, double media_s) override {
+    e_.counts_.OnRenditionMedia(bandwidth, media_s);
+  }
+  /// Watch time up to now goes to stats (progress sweep, end of a play or session).
+  void FlushWatch() {
+    if (!playing_ || halted_) return;
+    const SteadyTime now = e_.loop_.clock().Now();
+    e_.counts_.OnEngineCount(EngineCount::kWatchMicros, Micros(now - watch_from_));
+    watch_from_ = now;
+  }
+  /// The 1 s progress sweep: watch time, and a live latency sample while in a live play.
+  void OnSweep() {
+    FlushWatch();
+    if (!playing_ || halted_) return;
+    if (std::optional<double> latency = player_.LiveLatencySeconds()) {
+      e_.counts_.OnLiveLatencySample(*latency);
+    }
+  }
+  /// The session ends: the viewer leaves its rendition.
+  void LeaveRendition() {
+    if (rendition_bw_ != measure::EngineListener::kNoRendition) {
+      e_.counts_.OnViewerRendition(rendition_bw_, measure::EngineListener::kNoRendition);
+    }
+    rendition_bw_ = measure::EngineListener::kNoRendition;
+  }
+  Player& player() { return player_; }
   void OnEnded(measure::EndReason reason, std::string why) override {
     log::Debug("viewer {}: session ends ({}): {}", id_, measure::ToString(reason), why);
     e_.EndSession(id_, reason);
@@ -273,6 +309,7 @@ class NativeEngine::Viewer final : public Fetcher, public PlayerEvents {
     rec.error = r.error;
     rec.started = r.started;
     rec.remote = r.remote;
+    rec.cache = r.cache;
     if (r.keepalive_retry) e_.counts_.OnEngineCount(EngineCount::kKeepaliveRetry, 1);
     // The same error labels the FFmpeg engine reads from its log, so both engines compare.
     if (r.status >= 400)
@@ -298,6 +335,9 @@ class NativeEngine::Viewer final : public Fetcher, public PlayerEvents {
     FetchResult out;
     out.status = r.status;
     out.error = r.error;
+    out.body_bytes = r.body_bytes;
+    out.ttfb = r.connect_time + r.ttfb;  // Send() → first byte: total − ttfb = the transfer
+    out.total = r.total;
     out.body = std::move(r.body);
     out.final_url = ch.url;
     Finish(c, std::move(out));
@@ -309,6 +349,8 @@ class NativeEngine::Viewer final : public Fetcher, public PlayerEvents {
   std::array<Channel, 2> channels_;
   Player player_;
   SteadyTime started_at_{};
+  SteadyTime watch_from_{};  ///< watch time counted up to here
+  std::int64_t rendition_bw_ = measure::EngineListener::kNoRendition;
   bool halted_ = false;
   bool playing_ = false;
   bool rebuffering_ = false;
@@ -374,6 +416,7 @@ Result<void> NativeEngine::StartSession(int viewer_id, int) {
   if (viewers_.count(viewer_id) != 0) return Fail(ErrorCode::kInternal, "viewer already playing");
   auto v = std::make_unique<Viewer>(*this, viewer_id);
   Viewer& ref = *v;
+  if (!cfg_.variant_mix.empty()) ref.player().SetVariant(MixVariant(cfg_.variant_mix, viewer_id));
   viewers_.emplace(viewer_id, std::move(v));
   ref.Start();
   return {};
@@ -392,6 +435,8 @@ void NativeEngine::EndSession(int viewer_id, measure::EndReason reason) {
   if (it == viewers_.end() || it->second->halted()) return;
   counts_.OnEngineCount(EngineCount::kMediaMicrosPlayed,
                         static_cast<std::uint64_t>(it->second->UncountedMediaSeconds() * 1e6));
+  it->second->FlushWatch();
+  it->second->LeaveRendition();
   it->second->Halt();
   // Never from inside the pool's call or a viewer's own callback: destroy and report later.
   loop_.Post([this, viewer_id, reason] {
@@ -404,10 +449,9 @@ void NativeEngine::EndSession(int viewer_id, measure::EndReason reason) {
 }
 
 void NativeEngine::OnProgressTick() {
-  if (events_ != nullptr) {
-    for (auto& [id, v] : viewers_) {
-      if (v->Progressing()) events_->OnProgress(id);
-    }
+  for (auto& [id, v] : viewers_) {
+    v->OnSweep();
+    if (events_ != nullptr && v->Progressing()) events_->OnProgress(id);
   }
   progress_timer_->Arm(kProgressPeriod);
 }

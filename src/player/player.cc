@@ -14,7 +14,12 @@ namespace hs::player {
 
 Player::Player(EventLoop& loop, const PlayerOptions& opts, Fetcher& fetcher, PlaylistCache& cache,
                PlayerEvents& events)
-    : loop_(loop), opts_(opts), fetcher_(fetcher), cache_(cache), events_(events) {
+    : loop_(loop),
+      opts_(opts),
+      fetcher_(fetcher),
+      cache_(cache),
+      events_(events),
+      variant_(opts.variant) {
   // The audio track's timer is created only when a master gives it a rendition.
   main().wake = loop_.CreateTimer([this] { Pump(0); });
   stall_timer_ = loop_.CreateTimer([this] { OnStallTimer(); });
@@ -58,6 +63,7 @@ void Player::StartPlay() {
   master_.reset();
   need_master_ = true;
   playing_ = stalled_ = false;
+  switching_ = false;
   base_s_ = 0;
   play_started_at_ = base_time_ = Now();
   main().active = true;
@@ -95,8 +101,17 @@ void Player::OnMaster(FetchResult&& r, SteadyTime started) {
 
 bool Player::SetUpTracks(const ParsedPlaylist& master) {
   master_ = master.playlist;
-  const hls::VariantStream& variant = ChooseVariant(*master_, opts_.variant);
+  // -variant abr starts on the rendition the current estimate affords (500 kbit/s before a
+  // first sample, as hls.js), and keeps its estimate across the plays of a session.
+  const std::size_t index =
+      variant_ == config::Variant::kAbr
+          ? ChooseAbrVariant(*master_, std::nullopt, abr_.EstimateBps())
+          : static_cast<std::size_t>(&ChooseVariant(*master_, variant_) - master_->variants.data());
+  variant_index_ = static_cast<std::uint16_t>(index);
+  switching_ = false;
+  const hls::VariantStream& variant = master_->variants[index];
   main().url = &variant.uri;
+  events_.OnRendition(variant.bandwidth, false);
   const hls::Rendition* rendition = ChooseAudio(*master_, variant);
   if (!rendition) return false;
   Track& a = audio();
@@ -217,6 +232,49 @@ void Player::PumpAll() {
 }
 
 double Player::PlayheadSeconds() const { return Playhead(Now()); }
+
+std::optional<double> Player::LiveLatencySeconds() const {
+  const Track& t = main();
+  if (!running_ || !playing_ || !t.playlist || t.playlist->end_list) return std::nullopt;
+  const SteadyTime now = Now();
+  const double playhead = Playhead(now);
+  if (t.end_pdt_ms != kNoPdt) {
+    const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            loop_.clock().WallNow().time_since_epoch())
+                            .count();
+    return PdtLatencySeconds(now_ms, t.end_pdt_ms, t.buffered_s - playhead);
+  }
+  return EdgeLatencySeconds(DistanceToEdge(t, now), ToSeconds(now - t.playlist_at));
+}
+
+// -variant abr at a segment boundary of the main track: when the estimate calls for another
+// rendition, load its playlist (OnPlaylistParsed continues at the same position in it).
+bool Player::MaybeSwitchVariant(SteadyTime now) {
+  if (variant_ != config::Variant::kAbr || !master_ || switching_) return false;
+  const std::size_t index = ChooseAbrVariant(*master_, variant_index_, abr_.EstimateBps());
+  if (index == variant_index_) return false;
+  Track& t = main();
+  switching_ = true;
+  switch_to_ = static_cast<std::uint16_t>(index);
+  t.url = &master_->variants[index].uri;
+  t.reload_at = now;
+  FetchRequest req;
+  req.want_body = true;
+  req.ttfb_timeout = opts_.playlist_ttfb_timeout;
+  req.total_timeout = opts_.playlist_total_timeout;
+  req.url = *t.url;
+  req.kind = measure::RequestKind::kMediaPlaylist;
+  Issue(0, Op::kPlaylist, std::move(req));
+  return true;
+}
+
+void Player::CompleteSwitch(const hls::Playlist& from) {
+  Track& t = main();
+  t.next_msn = ContinuationMsn(from, t.next_msn, *t.playlist);
+  switching_ = false;
+  variant_index_ = switch_to_;
+  events_.OnRendition(master_->variants[variant_index_].bandwidth, true);
+}
 
 double Player::BufferedAheadSeconds() const { return BufferedEnd() - Playhead(Now()); }
 

@@ -7,9 +7,11 @@
 // request and reports playback events; the request records are the Fetcher's business.
 
 #include <array>
+#include <climits>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "config/config.h"
@@ -17,6 +19,7 @@
 #include "core/event_loop.h"
 #include "measure/viewer.h"
 #include "player/fetcher.h"
+#include "player/player_plan.h"
 #include "player/playlist_cache.h"
 
 namespace hs::player {
@@ -75,6 +78,12 @@ class PlayerEvents {
   virtual void OnPlaylistReloadFailed() = 0;
   /// A VOD (or a live stream that ended) was played to its end: \a media_played_s of it.
   virtual void OnPlayCompleted(double media_played_s) = 0;
+  /// The main track plays the variant of BANDWIDTH \a bandwidth (from the master) from now on:
+  /// at the start of each play from a master playlist, and at each ABR switch (\a is_switch).
+  virtual void OnRendition(std::uint64_t /*bandwidth*/, bool /*is_switch*/) {}
+  /// A segment of \a media_s seconds of the main track's variant of BANDWIDTH \a bandwidth was
+  /// received (plays from a master playlist only; also reported by OnSegment).
+  virtual void OnVariantSegment(std::uint64_t /*bandwidth*/, double /*media_s*/) {}
   /// The session is over: the master or first playlist stayed unreachable (kError), or a VOD
   /// ended with restart_vod off (kCompleted). The player is stopped; Start() may be called
   /// again (from a later loop iteration).
@@ -102,11 +111,21 @@ class Player {
   double PlayheadSeconds() const;
   /// Media seconds received ahead of the playhead (the smaller of the two tracks').
   double BufferedAheadSeconds() const;
+  /// The variant this player chooses from a master (opts.variant unless set; -variant-mix).
+  /// Takes effect at the next Start().
+  void SetVariant(config::Variant v) { variant_ = v; }
+  /// Live latency now (SPEC §12 "Live latency", hls.js): wall clock − PROGRAM-DATE-TIME of the
+  /// playing position, or without PDT the playlist-age latency (edge + age − playhead).
+  /// nullopt unless playing (or rebuffering in) a live stream.
+  std::optional<double> LiveLatencySeconds() const;
+  /// The -variant abr throughput estimate, bits per second.
+  double EstimateBps() const { return abr_.EstimateBps(); }
   /// Bytes of heap this player owns itself (its timers); shared playlists are not counted.
   std::size_t OwnedHeapBytes() const;
 
  private:
   enum class Op : std::uint8_t { kNone, kMaster, kPlaylist, kInit, kKey, kSegment };
+  static constexpr std::int64_t kNoPdt = INT64_MIN;
   /// One rendition being played: the variant (Channel::kMain) or its audio (kAudio).
   struct Track {
     std::shared_ptr<const hls::Playlist> playlist;  // latest parsed version (shared)
@@ -116,6 +135,8 @@ class Player {
     std::size_t init_id = 0;                        // EXT-X-MAP (URI, range) loaded, 0 = none
     std::size_t key_id = 0;                         // key URI loaded, 0 = none
     std::uint64_t next_msn = 0;                // media sequence number of the next segment to fetch
+    std::int64_t end_pdt_ms = kNoPdt;          // PDT of the end of the last segment received
+    SteadyTime playlist_at{};                  // when `playlist` was received
     double buffered_s = 0;                     // media seconds received in this play
     SteadyTime reload_at = SteadyTime::max();  // next live reload due
     SteadyTime retry_at{};                     // a failed fetch may be retried from then
@@ -127,6 +148,7 @@ class Player {
   };
 
   Track& main() { return tracks_[0]; }
+  const Track& main() const { return tracks_[0]; }
   Track& audio() { return tracks_[1]; }
   static Channel ChannelOf(std::size_t index) { return static_cast<Channel>(index); }
   SteadyTime Now() const { return loop_.clock().Now(); }
@@ -147,6 +169,8 @@ class Player {
   void CompletePlay();
   void OnLifeTimer();
   void PumpAll();
+  bool MaybeSwitchVariant(SteadyTime now);
+  void CompleteSwitch(const hls::Playlist& from);
 
   // player_track.cc: playlists and segments of one track.
   void Pump(std::size_t index);
@@ -173,7 +197,12 @@ class Player {
   SteadyTime base_time_{};              // the playhead was at base_s_ then
   SteadyTime stall_started_at_{};
   double base_s_ = 0;
-  std::uint32_t gen_ = 0;  // bumped by Stop()/restarts: late callbacks are ignored
+  BandwidthEstimator abr_;  // -variant abr: kept across plays of a session
+  std::uint32_t gen_ = 0;   // bumped by Stop()/restarts: late callbacks are ignored
+  config::Variant variant_;
+  std::uint16_t variant_index_ = 0;  // in master_->variants: what the main track plays
+  std::uint16_t switch_to_ = 0;      // the variant being switched to (switching_)
+  bool switching_ = false;           // the main track's next playlist is switch_to_'s
   bool running_ = false;
   bool need_master_ = false;  // the main track's next fetch is opts_.url
   bool playing_ = false;

@@ -6,6 +6,9 @@
 // off.
 
 #include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <vector>
 
 #include "config/config.h"
 #include "core/clock.h"
@@ -57,5 +60,79 @@ Duration Backoff(int attempt, Duration first, Duration max);
 
 /// Seconds as a Duration, rounded up to whole nanoseconds.
 Duration FromSeconds(double s);
+
+/// hls.js `ewma-bandwidth-estimator.ts` (with `ewma.ts`): two exponentially weighted moving
+/// averages of download throughput samples (8·bytes / seconds), each sample weighted by its
+/// download seconds, with half-lives of 3 s (fast) and 9 s (slow); the estimate is the lower of
+/// the two, and 500 kbit/s (`abrEwmaDefaultEstimate`) until a first sample. Downloads shorter
+/// than 50 ms count as 50 ms (`minDelayMs`). 32 bytes.
+class BandwidthEstimator {
+ public:
+  static constexpr double kFastHalfLifeS = 3.0;         ///< abrEwmaFastLive
+  static constexpr double kSlowHalfLifeS = 9.0;         ///< abrEwmaSlowLive
+  static constexpr double kDefaultEstimateBps = 500e3;  ///< abrEwmaDefaultEstimate
+  static constexpr double kMinDelayS = 0.05;            ///< minDelayMs
+  static constexpr double kMinWeight = 0.001;           ///< minWeight_: enough to estimate
+
+  /// One download of \a bytes that took \a seconds.
+  void Sample(double seconds, std::uint64_t bytes);
+  /// Bits per second.
+  double EstimateBps() const;
+
+ private:
+  struct Ewma {
+    double estimate = 0;
+    double total_weight = 0;
+    void Sample(double alpha, double weight, double value);
+    double Get(double alpha) const;
+  };
+  Ewma fast_;
+  Ewma slow_;
+};
+
+/// hls.js `abrBandWidthFactor`: stay on (or go down to) a rendition whose BANDWIDTH is at most
+/// this share of the estimate.
+inline constexpr double kAbrBandwidthFactor = 0.95;
+/// hls.js `abrBandWidthUpFactor`: go up only to a rendition below this share of the estimate.
+inline constexpr double kAbrBandwidthUpFactor = 0.7;
+
+/// True when a variant carries video: no CODECS attribute, or one naming a video codec. ABR
+/// chooses among these (audio-only variants are left out unless there is nothing else).
+bool IsVideoVariant(const hls::VariantStream& v);
+
+/// The -variant abr choice (hls.js abr-controller, SPEC §12) among \a master's video variants,
+/// made at segment boundaries: index in master.variants. Without a \a current (the start of a
+/// session), and when the current rendition's BANDWIDTH exceeds kAbrBandwidthFactor × estimate,
+/// the highest rendition within kAbrBandwidthFactor × estimate (the lowest if none is); else the
+/// highest rendition above the current one that is below kAbrBandwidthUpFactor × estimate, or
+/// the current one. \a master must have a variant.
+std::size_t ChooseAbrVariant(const hls::Playlist& master, std::optional<std::size_t> current,
+                             double estimate_bps);
+
+/// Where playback continues after a rendition switch: the media sequence number in \a to of
+/// the segment that starts where \a from's segment \a msn starts. By EXT-X-PROGRAM-DATE-TIME
+/// when both have it (hls.js aligns renditions by PDT), else by time from the start on a VOD,
+/// else (live without PDT) the same media sequence number (RFC 8216 §6.2.4: renditions share
+/// media sequence numbering).
+std::uint64_t ContinuationMsn(const hls::Playlist& from, std::uint64_t msn,
+                              const hls::Playlist& to);
+
+/// One entry of -variant-mix: \a percent of the viewers play \a variant.
+using VariantShare = config::VariantShare;
+
+/// The variant of viewer \a viewer_id under -variant-mix \a mix (shares summing to 100):
+/// deterministic by id, spread by the golden-ratio sequence frac(id × 0.618…) so that any
+/// run of consecutive ids, however short, comes close to the shares.
+config::Variant MixVariant(const std::vector<config::VariantShare>& mix, int viewer_id);
+
+/// Wall-clock live latency (SPEC §12 "Live latency", hls.js `playingDate`): \a now_ms − the
+/// PROGRAM-DATE-TIME of the playhead, where \a end_pdt_ms is the PDT of the end of the last
+/// segment received and \a behind_s the media seconds buffered past the playhead.
+double PdtLatencySeconds(std::int64_t now_ms, std::int64_t end_pdt_ms, double behind_s);
+
+/// hls.js's latency without PDT: (edge + age of the playlist) − playhead, where \a edge_ahead_s
+/// is the media time from the playhead to the end of the last loaded playlist and \a age_s the
+/// time since that playlist was received.
+double EdgeLatencySeconds(double edge_ahead_s, double age_s);
 
 }  // namespace hs::player

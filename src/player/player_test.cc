@@ -4,6 +4,7 @@
 // rebuffering and failures. No sockets, no sleeps.
 #include "player/player.h"
 
+#include <map>
 #include <set>
 
 #include <gtest/gtest.h>
@@ -399,6 +400,157 @@ TEST_F(PlayerTest, HighestAndLowestChooseByBandwidthFromTheMasterAlone) {
     for (const auto* r : fetcher_.Of(RequestKind::kMediaPlaylist)) playlists.insert(r->req.url);
     EXPECT_EQ(playlists, std::set<std::string>{url});
   }
+}
+
+// -variant abr against a link of a given rate: three renditions (400k, 1M, 2M) whose 2 s
+// segments are BANDWIDTH × 2 s big and download at `link_bps` (plus 20 ms to the first byte).
+struct AbrTest : PlayerTest {
+  std::map<std::string, Stream> streams_;
+  double link_bps_ = 1.5e6;
+
+  AbrTest() {
+    master_ =
+        "#EXTM3U\n"
+        "#EXT-X-STREAM-INF:BANDWIDTH=1000000,RESOLUTION=960x540\nmid/index.m3u8\n"
+        "#EXT-X-STREAM-INF:BANDWIDTH=400000,RESOLUTION=640x360\nlo/index.m3u8\n"
+        "#EXT-X-STREAM-INF:BANDWIDTH=2000000,RESOLUTION=1280x720\nhi/index.m3u8\n";
+    opts_.variant = config::Variant::kAbr;
+    for (const char* name : {"lo", "mid", "hi"}) {
+      Stream st = video_;
+      st.prefix = fmt::format("http://o/{}/", name);
+      streams_[name] = st;
+    }
+    override_ = [this](const FetchRequest& req) -> std::optional<Response> {
+      for (const auto& [name, st] : streams_) {
+        if (req.url.rfind(st.prefix, 0) != 0) continue;
+        Response r;
+        if (req.url.find(".m3u8") != std::string::npos) {
+          r.body = st.Body(clock_.Now());
+          return r;
+        }
+        const double bw = name == "lo" ? 4e5 : name == "mid" ? 1e6 : 2e6;
+        r.bytes = static_cast<std::uint64_t>(bw * st.seg_s / 8);
+        r.ttfb = milliseconds(20);
+        r.delay = r.ttfb + FromSeconds(static_cast<double>(r.bytes) * 8 / link_bps_);
+        r.body = "media";
+        return r;
+      }
+      return std::nullopt;
+    };
+  }
+
+  // (rendition, msn) of every segment request, in order.
+  std::vector<std::pair<std::string, std::uint64_t>> Segments() const {
+    std::vector<std::pair<std::string, std::uint64_t>> out;
+    for (const auto* r : fetcher_.Of(RequestKind::kSegment)) {
+      const std::string& u = r->req.url;
+      const auto slash = u.find('/', 9);
+      out.emplace_back(u.substr(9, slash - 9), std::stoull(u.substr(u.find("seg") + 3)));
+    }
+    return out;
+  }
+};
+
+TEST_F(AbrTest, SettlesOnTheRenditionTheLinkAffordsWithoutRebuffering) {
+  Make();
+  player_->Start();
+  RunFor(seconds(60));
+  const auto segs = Segments();
+  ASSERT_GE(segs.size(), 30u);
+  // 500 kbit/s before a sample → 400k (within 0.95 × 500k); the first sample (1.5 Mbit/s)
+  // allows 1M (below 0.7 × 1.5M = 1.05M) but not 2M; 1M is then within 0.95 × estimate.
+  EXPECT_EQ(segs.front(), std::pair(std::string("lo"), std::uint64_t{107}));
+  EXPECT_EQ(segs[1].first, "mid");
+  for (std::size_t i = 1; i < segs.size(); ++i) {
+    EXPECT_EQ(segs[i].first, "mid") << i;
+    EXPECT_EQ(segs[i].second, segs[i - 1].second + 1) << i;  // continues, no gap, no repeat
+  }
+  // Samples leave out the wait for the first byte: every one is the link rate exactly.
+  EXPECT_NEAR(player_->EstimateBps(), 1.5e6, 1.0);
+  ASSERT_EQ(rec_.renditions.size(), 2u);
+  EXPECT_EQ(rec_.renditions[0], std::pair(std::uint64_t{400000}, false));
+  EXPECT_EQ(rec_.renditions[1], std::pair(std::uint64_t{1000000}, true));
+  EXPECT_TRUE(rec_.rebuffer_starts.empty());
+  // The switch loaded the new rendition's playlist once, then it is reloaded as usual.
+  std::set<std::string> playlists;
+  for (const auto* r : fetcher_.Of(RequestKind::kMediaPlaylist)) playlists.insert(r->req.url);
+  EXPECT_EQ(playlists,
+            (std::set<std::string>{"http://o/lo/index.m3u8", "http://o/mid/index.m3u8"}));
+}
+
+TEST_F(AbrTest, FastLinkReachesTheTopAndASlowerOneComesDown) {
+  link_bps_ = 50e6;
+  Make();
+  player_->Start();
+  RunFor(seconds(20));
+  const auto segs = Segments();
+  ASSERT_GE(segs.size(), 5u);
+  EXPECT_EQ(segs[0].first, "lo");
+  EXPECT_EQ(segs[1].first, "hi");  // straight to the top once an estimate exists
+  EXPECT_EQ(segs.back().first, "hi");
+  // The link falls to 1.2 Mbit/s: 2M exceeds 0.95 × the estimate once it has decayed, and the
+  // player goes down to the highest that fits (1M: within 0.95 × ~1.2M).
+  link_bps_ = 1.2e6;
+  RunFor(seconds(60));
+  const auto later = Segments();
+  EXPECT_EQ(later.back().first, "mid");
+  for (std::size_t i = 1; i < later.size(); ++i) {
+    EXPECT_EQ(later[i].second, later[i - 1].second + 1) << i;
+  }
+  EXPECT_EQ(rec_.renditions.back(), std::pair(std::uint64_t{1000000}, true));
+}
+
+TEST_F(AbrTest, VariantMixPlayersKeepTheirRendition) {
+  player_ = std::make_unique<Player>(loop_, opts_, fetcher_, cache_, rec_);
+  player_->SetVariant(config::Variant::kHighest);
+  link_bps_ = 1e6;  // even when it cannot keep up
+  player_->Start();
+  RunFor(seconds(30));
+  for (const auto& [name, msn] : Segments()) EXPECT_EQ(name, "hi");
+  EXPECT_FALSE(rec_.rebuffer_starts.empty());
+  ASSERT_EQ(rec_.renditions.size(), 1u);
+}
+
+// SPEC §12 "Live latency": now − (PDT of the playing segment + position in it), on a FakeClock.
+TEST_F(PlayerTest, LiveLatencyFromProgramDateTime) {
+  const std::int64_t wall_t0_ms =
+      std::chrono::duration_cast<milliseconds>(clock_.WallNow().time_since_epoch()).count();
+  video_.pdt_t0_ms = wall_t0_ms;
+  Make();
+  EXPECT_FALSE(player_->LiveLatencySeconds());
+  player_->Start();
+  RunFor(seconds(1));
+  // The start segment (3 TD from the end) is msn 107, i = 7 of initial 10: PDT = t0 − 6 s.
+  // Playback started after three 10 ms requests.
+  ASSERT_EQ(rec_.playing.size(), 1u);
+  const double expected = 6.0 + ToSeconds(rec_.playing[0].second);
+  ASSERT_TRUE(player_->LiveLatencySeconds());
+  EXPECT_NEAR(*player_->LiveLatencySeconds(), expected, 0.002);
+  RunFor(seconds(30));
+  EXPECT_NEAR(*player_->LiveLatencySeconds(), expected, 0.002);  // steady while playing
+  // A stall adds its length to the latency.
+  segment_delay_ = seconds(5);
+  RunFor(seconds(30));
+  EXPECT_FALSE(rec_.rebuffer_starts.empty());
+  EXPECT_GT(*player_->LiveLatencySeconds(), expected + 2);
+}
+
+TEST_F(PlayerTest, LiveLatencyWithoutProgramDateTimeIsPlaylistAge) {
+  Make();
+  player_->Start();
+  // Edge 6 s ahead of the playhead when it started, plus the age of the playlist since.
+  for (int i = 0; i < 20; ++i) {
+    RunFor(milliseconds(700));
+    ASSERT_TRUE(player_->LiveLatencySeconds());
+    EXPECT_NEAR(*player_->LiveLatencySeconds(), 6.0, 0.1) << i;
+  }
+  // VOD: no live latency.
+  video_.vod = true;
+  fetcher_.requests.clear();
+  Make();
+  player_->Start();
+  RunFor(seconds(5));
+  EXPECT_FALSE(player_->LiveLatencySeconds());
 }
 
 TEST_F(PlayerTest, Segment404IsRetriedWithBackoffThenSkipped) {

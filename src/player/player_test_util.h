@@ -7,6 +7,7 @@
 
 #include <array>
 #include <cmath>
+#include <ctime>
 #include <functional>
 #include <map>
 #include <optional>
@@ -42,6 +43,17 @@ struct Stream {
   int key_every = 0;       ///< EXT-X-KEY "key<msn/key_every>.bin" (0 = none)
   bool byterange = false;  ///< every segment a 1000-byte range of "all.ts"
   std::string extra_header;
+  /// EXT-X-PROGRAM-DATE-TIME on every segment: segment i (from first_msn) starts at
+  /// pdt_t0_ms + (i - initial) × seg_s, so each segment becomes available as it ends.
+  std::optional<std::int64_t> pdt_t0_ms;
+
+  static std::string IsoDate(std::int64_t ms) {
+    const std::time_t secs = static_cast<std::time_t>(ms / 1000);
+    std::tm tm{};
+    gmtime_r(&secs, &tm);
+    return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", tm.tm_year + 1900,
+                       tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms % 1000);
+  }
 
   int Available(SteadyTime now) const {
     if (vod) return initial;
@@ -67,6 +79,11 @@ struct Stream {
       }
       if (key_every)
         b += fmt::format("#EXT-X-KEY:METHOD=AES-128,URI=\"key{}.bin\"\n", msn / key_every);
+      if (pdt_t0_ms) {
+        const auto i = static_cast<double>(msn - first_msn) - initial;
+        b += "#EXT-X-PROGRAM-DATE-TIME:" +
+             IsoDate(*pdt_t0_ms + static_cast<std::int64_t>(std::llround(i * seg_s * 1000))) + "\n";
+      }
       b += fmt::format("#EXTINF:{:.3f},\n", seg_s);
       if (byterange) {
         b += fmt::format("#EXT-X-BYTERANGE:1000@{}\nall.{}\n", msn * 1000, ext);
@@ -85,6 +102,8 @@ struct Response {
   std::string body;
   Duration delay = std::chrono::milliseconds(10);
   measure::RequestError error = measure::RequestError::kNone;
+  std::uint64_t bytes = 0;  ///< body bytes reported (0: the body's size)
+  Duration ttfb{};          ///< of `delay`: the rest is the transfer (ABR samples)
 };
 
 /// One request the player made.
@@ -116,8 +135,12 @@ class FakeFetcher final : public Fetcher {
     p.done = std::move(done);
     p.result.status = resp.status;
     p.result.error = resp.error;
+    const std::size_t body_size = resp.body.size();
     p.result.body = req.want_body ? std::move(resp.body) : std::string();
     p.result.final_url = req.url;
+    p.result.body_bytes = resp.bytes != 0 ? resp.bytes : body_size;
+    p.result.ttfb = resp.ttfb;
+    p.result.total = resp.delay;
     p.timer->Arm(resp.delay);
   }
   void Cancel(Channel channel) override {
@@ -175,6 +198,10 @@ struct Recorder final : PlayerEvents {
   void OnPlayCompleted(double media_s) override {
     completed.push_back(media_s);
     completed_at.push_back(clock_.Now());
+  }
+  std::vector<std::pair<std::uint64_t, bool>> renditions;  ///< OnRendition calls
+  void OnRendition(std::uint64_t bandwidth, bool is_switch) override {
+    renditions.emplace_back(bandwidth, is_switch);
   }
   void OnEnded(measure::EndReason reason, std::string why) override {
     ended.emplace_back(reason, std::move(why));

@@ -4,6 +4,7 @@
 // (Fetcher: one outstanding fetch per channel), so a reload that falls due while a segment is
 // downloading goes out when that download ends.
 #include <algorithm>
+#include <cmath>
 #include <functional>
 #include <utility>
 
@@ -56,7 +57,10 @@ void Player::Pump(std::size_t index) {
     return;
   }
   const bool live = !t.playlist || !t.playlist->end_list;
-  if (t.playlist ? live && now >= t.reload_at : now >= t.retry_at) {
+  // A rendition switch reloads a VOD's playlist too (the new rendition's), with the live
+  // reload's backoff when that fails.
+  const bool reload = live || (index == 0 && switching_);
+  if (t.playlist ? reload && now >= t.reload_at : now >= t.retry_at) {
     req.url = *t.url;
     req.kind = measure::RequestKind::kMediaPlaylist;
     Issue(index, Op::kPlaylist, std::move(req));
@@ -67,7 +71,7 @@ void Player::Pump(std::size_t index) {
     return;
   }
   const hls::Playlist& pl = *t.playlist;
-  SteadyTime wake = live ? t.reload_at : SteadyTime::max();
+  SteadyTime wake = reload ? t.reload_at : SteadyTime::max();
   if (t.positioned && t.next_msn >= pl.media_sequence &&
       t.next_msn - pl.media_sequence < pl.segments.size()) {
     if (now < t.retry_at) {
@@ -75,6 +79,7 @@ void Player::Pump(std::size_t index) {
     } else {
       const SteadyTime room = RoomAt(t, now);
       if (room <= now) {
+        if (index == 0 && MaybeSwitchVariant(now)) return;
         FetchNextPiece(index, pl.segments[t.next_msn - pl.media_sequence]);
         return;
       }
@@ -187,10 +192,16 @@ void Player::OnPlaylistParsed(std::size_t index, const ParsedPlaylist& parsed, S
   Track& t = tracks_[index];
   const std::uint32_t gen = gen_;
   const bool changed = !t.playlist || parsed.body_hash != t.playlist_hash;
+  std::shared_ptr<const hls::Playlist> previous = std::move(t.playlist);
   t.playlist = parsed.playlist;
   t.playlist_hash = parsed.body_hash;
   t.playlist_attempts = 0;
+  t.playlist_at = Now();
   const hls::Playlist& pl = *t.playlist;
+  if (index == 0 && switching_ && previous) {
+    CompleteSwitch(*previous);
+    if (gen != gen_) return;
+  }
   const std::uint64_t end_msn = pl.media_sequence + pl.segments.size();
   // A media sequence far behind our position means the stream restarted: start over at the
   // live point. (A slightly stale playlist from a CDN cache is just waited out.)
@@ -265,6 +276,18 @@ void Player::OnMediaDone(std::size_t index, Op op, FetchResult&& r) {
     t.segment_attempts = 0;
     ++t.next_msn;
     t.buffered_s += media_s;
+    t.end_pdt_ms = segment.program_date_time_ms
+                       ? *segment.program_date_time_ms + std::llround(media_s * 1000)
+                       : kNoPdt;
+    if (index == 0) {
+      // hls.js samples the throughput of main-fragment loads, without the wait for the first
+      // byte (abr-controller onFragLoaded / ewma-bandwidth-estimator sample).
+      abr_.Sample(ToSeconds(r.total - r.ttfb), r.body_bytes);
+      if (master_) {
+        events_.OnVariantSegment(master_->variants[variant_index_].bandwidth, media_s);
+        if (gen != gen_) return;
+      }
+    }
     events_.OnSegment(media_s);
     if (gen == gen_) OnMediaReceived();
     return;

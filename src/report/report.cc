@@ -86,6 +86,14 @@ void TapText(std::string& out, const stats::RequestFigures& t) {
       fmt::format("{} viewers now, {} times in all", t.buffering_now, t.buffering_events));
   Row(out, "stale playlists", fmt::format("{} now, {} times in all", t.stale_now, t.stale_events));
   if (!t.errors_by_type.empty()) Row(out, "request errors", Joined(t.errors_by_type));
+  std::string cache;
+  for (const auto& [kind, k] : t.by_kind) {
+    const double ratio = k.CacheHitRatio();
+    if (ratio < 0) continue;
+    cache += fmt::format("{}{} {:.1f}% ({})", cache.empty() ? "" : ", ", kind, 100 * ratio,
+                         Joined(k.cache));
+  }
+  if (!cache.empty()) Row(out, "cache hit ratio", cache);
   if (t.requests_by_edge.size() > 1) {
     std::uint64_t total = 0;
     for (const auto& [edge, n] : t.requests_by_edge) total += n;
@@ -146,6 +154,9 @@ nlohmann::json TapJson(const stats::RequestFigures& t) {
                    {"errors", k.errors},
                    {"reused_connection", k.reused},
                    {"codes", MapJson(k.codes)},
+                   {"cache", MapJson(k.cache)},
+                   {"cache_hit_ratio", k.CacheHitRatio() < 0 ? nlohmann::json(nullptr)
+                                                             : nlohmann::json(k.CacheHitRatio())},
                    {"ttfb_seconds", HistJson(k.ttfb_us, 1e-6)},
                    {"duration_seconds", HistJson(k.total_us, 1e-6)}};
   }
@@ -192,6 +203,91 @@ nlohmann::json ProbeJson(const stats::ProbeFigures& p) {
           {"unmeasured", p.unmeasured}};
 }
 
+// What the FFmpeg engine cannot tell about viewers' experience (it reports startup only).
+const std::vector<std::string>& FfmpegQoeGaps() {
+  static const std::vector<std::string> kGaps = {
+      "live latency: not measured by the ffmpeg engine",
+      "rebuffering: not measured by the ffmpeg engine (see playback speed and the tap's "
+      "buffering figures)",
+      "rendition switches and viewers by rendition: not measured by the ffmpeg engine",
+      "played bitrate: not measured by the ffmpeg engine"};
+  return kGaps;
+}
+
+std::string RenditionName(std::uint64_t bw) {
+  return bw == stats::Snapshot::kOtherRendition
+             ? std::string("other")
+             : fmt::format("{:.0f}kbit/s", static_cast<double>(bw) / 1000.0);
+}
+
+std::string RenditionsText(const std::map<std::uint64_t, std::int64_t>& m) {
+  std::string out;
+  for (const auto& [bw, n] : m) {
+    if (n == 0) continue;
+    out += fmt::format("{}{} {}", out.empty() ? "" : ", ", RenditionName(bw), n);
+  }
+  return out.empty() ? "none" : out;
+}
+
+std::string MediaByRenditionText(const std::map<std::uint64_t, double>& m) {
+  double total = 0;
+  for (const auto& [bw, s] : m) total += s;
+  if (total <= 0) return "none";
+  std::string out;
+  for (const auto& [bw, s] : m) {
+    out += fmt::format("{}{} {:.1f}%", out.empty() ? "" : ", ", RenditionName(bw), 100 * s / total);
+  }
+  return out;
+}
+
+void QoeText(std::string& out, const stats::Snapshot& s) {
+  if (s.engine != "native") {
+    for (const std::string& gap : FfmpegQoeGaps()) Row(out, "QoE", gap);
+    return;
+  }
+  Row(out, "watch time", Seconds(s.watch_s));
+  Row(out, "rebuffer ratio",
+      fmt::format("{:.4f} ({:.2f}% of watch time)", s.RebufferRatio(), 100.0 * s.RebufferRatio()));
+  Row(out, "live latency",
+      s.live_latency_ms.count() == 0 ? std::string("no samples (VOD, or no live viewer playing)")
+                                     : HistText(s.live_latency_ms, 1e-3, "{:.1f}s"));
+  Row(out, "played bitrate",
+      s.played_bitrate_bps > 0 ? fmt::format("{:.0f} kbit/s (BANDWIDTH, media-time weighted)",
+                                             s.played_bitrate_bps / 1000.0)
+                               : std::string("unknown (no master playlist)"));
+  Row(out, "media by rendition", MediaByRenditionText(s.media_s_by_rendition));
+  Row(out, "rendition switches", fmt::format("{}", s.rendition_switches));
+  Row(out, "viewers by rendition", RenditionsText(s.viewers_by_rendition));
+}
+
+nlohmann::json QoeJson(const stats::Snapshot& s) {
+  nlohmann::json renditions = nlohmann::json::object();
+  for (const auto& [bw, n] : s.viewers_by_rendition) {
+    renditions[bw == stats::Snapshot::kOtherRendition ? std::string("other") : std::to_string(bw)] =
+        n;
+  }
+  nlohmann::json j = {{"startup_seconds", HistJson(s.startup_us, 1e-6)}};
+  if (s.engine != "native") {
+    j["not_measured"] = FfmpegQoeGaps();
+    return j;
+  }
+  j["watch_seconds"] = s.watch_s;
+  j["rebuffer_events"] = s.rebuffer_events;
+  j["rebuffer_seconds"] = s.rebuffer_s;
+  j["rebuffer_ratio"] = s.RebufferRatio();
+  j["live_latency_seconds"] = HistJson(s.live_latency_ms, 1e-3);
+  j["played_bitrate_bps"] = s.played_bitrate_bps;
+  j["rendition_switches"] = s.rendition_switches;
+  j["viewers_by_rendition"] = renditions;
+  nlohmann::json media = nlohmann::json::object();
+  for (const auto& [bw, sec] : s.media_s_by_rendition) {
+    media[bw == stats::Snapshot::kOtherRendition ? std::string("other") : std::to_string(bw)] = sec;
+  }
+  j["media_seconds_by_rendition"] = media;
+  j["plays_completed"] = s.plays_completed;
+  return j;
+}
+
 }  // namespace
 
 std::string FormatText(const stats::Snapshot& s) {
@@ -227,6 +323,7 @@ std::string FormatText(const stats::Snapshot& s) {
   if (s.engine == "native" || s.stream_type == "VOD" || s.plays_completed > 0) {
     Row(out, "plays completed", fmt::format("{} (VOD played to the end)", s.plays_completed));
   }
+  QoeText(out, s);
   Row(out, "HTTP errors", Joined(s.http_errors_by_code));
   Row(out, "errors", fmt::format("{} ({})", s.TotalErrors(), Joined(s.errors_by_type)));
   Row(out, "segments",
@@ -255,7 +352,7 @@ std::string FormatText(const stats::Snapshot& s) {
 }
 
 nlohmann::json ToJson(const stats::Snapshot& s) {
-  return {
+  nlohmann::json j = {
       {"stream_url", s.stream_url},
       {"profile", s.profile},
       {"engine", s.engine},
@@ -301,6 +398,8 @@ nlohmann::json ToJson(const stats::Snapshot& s) {
       {"startup_seconds", HistJson(s.startup_us, 1e-6)},
       {"playback_speed", HistJson(s.speed_milli, 1e-3)},
   };
+  j["qoe"] = QoeJson(s);
+  return j;
 }
 
 std::string FormatStatusLine(const stats::Snapshot& s) {

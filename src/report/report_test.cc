@@ -99,5 +99,56 @@ TEST(ReportTest, StatusLineAndJson) {
   EXPECT_EQ(StatusJson(s)["requests"], 1350);
 }
 
+TEST(ReportTest, QoeRowsAndJsonSection) {
+  auto s = Sample();
+  s.engine = "native";
+  s.watch_s = 200;
+  s.rebuffer_s = 5;
+  s.rebuffer_events = 2;
+  s.rendition_switches = 4;
+  s.viewers_by_rendition = {{864000, 3}, {2628000, 0}};
+  s.media_s_by_rendition = {{864000, 30}, {2628000, 90}};
+  s.played_bitrate_bps = 2187000;
+  for (int i = 0; i < 10; ++i) s.live_latency_ms.Record(6000);
+  const std::string t = FormatText(s);
+  for (const char* needle : {"rebuffer ratio         0.0250 (2.50% of watch time)",
+                             "watch time             3m20s", "played bitrate         2187 kbit/s",
+                             "rendition switches     4", "viewers by rendition   864kbit/s 3",
+                             "media by rendition     864kbit/s 25.0%, 2628kbit/s 75.0%",
+                             "live latency           p50 6.0s"}) {
+    EXPECT_NE(t.find(needle), std::string::npos) << needle << "\n" << t;
+  }
+  const auto j = ToJson(s)["qoe"];
+  EXPECT_DOUBLE_EQ(j["rebuffer_ratio"].get<double>(), 0.025);
+  EXPECT_EQ(j["rebuffer_events"], 2);
+  EXPECT_EQ(j["rendition_switches"], 4);
+  EXPECT_EQ(j["viewers_by_rendition"]["864000"], 3);
+  EXPECT_DOUBLE_EQ(j["media_seconds_by_rendition"]["2628000"].get<double>(), 90);
+  EXPECT_NEAR(j["live_latency_seconds"]["p50"].get<double>(), 6.0, 0.2);
+  EXPECT_EQ(j["live_latency_seconds"]["count"], 10);
+  // The FFmpeg engine says what it cannot measure.
+  auto f = Sample();
+  f.engine = "ffmpeg";
+  EXPECT_NE(FormatText(f).find("live latency: not measured by the ffmpeg engine"),
+            std::string::npos);
+  const auto fj = ToJson(f)["qoe"];
+  EXPECT_FALSE(fj.contains("rebuffer_ratio"));
+  EXPECT_EQ(fj["not_measured"][0], "live latency: not measured by the ffmpeg engine");
+}
+
+TEST(ReportTest, CacheHitRatioPerKind) {
+  auto s = Sample();
+  s.requests.enabled = true;
+  s.requests.by_kind["segment"].cache = {{"hit", 3}, {"miss", 1}};
+  s.requests.by_kind["playlist"].cache = {{"none", 5}};
+  EXPECT_NE(FormatText(s).find("cache hit ratio        segment 75.0% (hit 3, miss 1)"),
+            std::string::npos)
+      << FormatText(s);
+  const auto j = ToJson(s)["tap"]["by_kind"];
+  EXPECT_DOUBLE_EQ(j["segment"]["cache_hit_ratio"].get<double>(), 0.75);
+  EXPECT_TRUE(j["playlist"]["cache_hit_ratio"].is_null());
+  EXPECT_EQ(j["playlist"]["cache"]["none"], 5);
+}
+
 }  // namespace
 }  // namespace hs::report

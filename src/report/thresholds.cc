@@ -76,7 +76,8 @@ std::optional<double> FigureValue(const stats::Snapshot& s, std::string_view fig
     return n;
   }
   if (figure == "rebuffer_events") return static_cast<double>(s.rebuffer_events);
-  if (figure == "rebuffer_ratio") return Ratio(s.rebuffer_s, s.media_played_s + s.rebuffer_s);
+  // Rebuffer time / watch time: the native engine's playhead (no data for FFmpeg viewers).
+  if (figure == "rebuffer_ratio") return Ratio(s.rebuffer_s, s.watch_s);
   if (figure == "active_ratio") {
     if (s.active_ratio_at_stop >= 0) return s.active_ratio_at_stop;
     return Ratio(s.active, s.target);

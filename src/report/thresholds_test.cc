@@ -31,7 +31,7 @@ stats::Snapshot Sample() {
   s.restarts_by_cause = {{"error", 2}};
   s.errors_by_type = {{"http_4xx", 2}};  // 2 of 150 requests: 1.33 %
   s.rebuffer_s = 1;
-  s.media_played_s = 99;
+  s.watch_s = 100;
   for (int i = 0; i < 10; ++i) s.startup_us.Record(1'500'000);
   return s;
 }

@@ -96,6 +96,12 @@ void Aggregator::OnEngineCount(EngineCount what, std::uint64_t n) {
     case EngineCount::kPlayCompleted:
       s_.plays_completed += n;
       break;
+    case EngineCount::kWatchMicros:
+      watch_us_ += n;
+      break;
+    case EngineCount::kRenditionSwitch:
+      s_.rendition_switches += n;
+      break;
   }
 }
 
@@ -111,6 +117,33 @@ void Aggregator::OnEngineError(std::string_view type, int http_status) {
 
 void Aggregator::OnSpeedSample(double speed) {
   if (speed >= 0) s_.speed_milli.Record(static_cast<std::uint64_t>(speed * 1000.0 + 0.5));
+}
+
+void Aggregator::OnLiveLatencySample(double seconds) {
+  // A viewer ahead of the PDT clock (clock skew between origin and us) counts as 0.
+  s_.live_latency_ms.Record(static_cast<std::uint64_t>(std::max(0.0, seconds) * 1000.0 + 0.5));
+}
+
+void Aggregator::OnViewerRendition(std::int64_t from_bandwidth, std::int64_t to_bandwidth) {
+  auto& gauge = s_.viewers_by_rendition;
+  auto key = [&](std::int64_t bw) {
+    const auto k = static_cast<std::uint64_t>(bw);
+    if (gauge.count(k) != 0 || gauge.size() < Snapshot::kMaxRenditionLabels) return k;
+    return Snapshot::kOtherRendition;
+  };
+  if (from_bandwidth >= 0) {
+    auto it = gauge.find(key(from_bandwidth));
+    if (it != gauge.end()) --it->second;
+  }
+  if (to_bandwidth >= 0) ++gauge[key(to_bandwidth)];
+}
+
+void Aggregator::OnRenditionMedia(std::uint64_t bandwidth, double media_s) {
+  auto& m = s_.media_s_by_rendition;
+  if (m.count(bandwidth) == 0 && m.size() >= Snapshot::kMaxRenditionLabels) {
+    bandwidth = Snapshot::kOtherRendition;
+  }
+  m[bandwidth] += std::max(0.0, media_s);
 }
 
 Snapshot Aggregator::Take(const measure::ViewerCounts& c, double elapsed_s, SteadyTime now) {
@@ -129,6 +162,14 @@ Snapshot Aggregator::Take(const measure::ViewerCounts& c, double elapsed_s, Stea
   if (s_.requests.enabled) s_.bytes_received = s_.requests.TotalBytes() + s_.requests.tunnel_bytes;
   s_.media_played_s = static_cast<double>(media_played_us_) / 1e6;
   s_.rebuffer_s = static_cast<double>(rebuffer_us_) / 1e6;
+  s_.watch_s = static_cast<double>(watch_us_) / 1e6;
+  double media = 0, bits = 0;
+  for (const auto& [bw, media_s] : s_.media_s_by_rendition) {
+    if (bw == Snapshot::kOtherRendition) continue;
+    media += media_s;
+    bits += static_cast<double>(bw) * media_s;
+  }
+  s_.played_bitrate_bps = media > 0 ? bits / media : 0;
   return s_;
 }
 

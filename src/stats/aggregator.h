@@ -37,6 +37,9 @@ class Aggregator final : public measure::ViewerListener,
   void OnLoggedRequest(measure::RequestKind kind, bool new_connection) override;
   void OnEngineError(std::string_view type, int http_status) override;
   void OnSpeedSample(double speed) override;
+  void OnLiveLatencySample(double seconds) override;
+  void OnViewerRendition(std::int64_t from_bandwidth, std::int64_t to_bandwidth) override;
+  void OnRenditionMedia(std::uint64_t bandwidth, double media_s) override;
 
   /// One request hls-swarm made itself (\a source "preflight" or "ffprobe"): counted in
   /// Snapshot::probe, never as a viewer's. \a status 0 with \a failed: no response.
@@ -56,6 +59,7 @@ class Aggregator final : public measure::ViewerListener,
   RequestStats requests_;
   std::uint64_t media_played_us_ = 0;
   std::uint64_t rebuffer_us_ = 0;
+  std::uint64_t watch_us_ = 0;
 };
 
 }  // namespace hs::stats

@@ -126,5 +126,37 @@ TEST(AggregatorTest, EngineCountsAndLoggedRequests) {
   EXPECT_EQ(s.speed_milli.count(), 1u);
 }
 
+TEST(AggregatorTest, QualityOfExperience) {
+  Aggregator a(Snapshot{});
+  a.OnEngineCount(EngineCount::kWatchMicros, 100'000'000);
+  a.OnEngineCount(EngineCount::kRebufferMicros, 2'500'000);
+  a.OnEngineCount(EngineCount::kRenditionSwitch, 3);
+  for (double s : {5.2, 6.0, 6.1, -0.5}) a.OnLiveLatencySample(s);
+  // Viewer gauge by rendition: two start on 800k, one moves to 2.5M, one leaves.
+  const std::int64_t none = measure::EngineListener::kNoRendition;
+  a.OnViewerRendition(none, 800000);
+  a.OnViewerRendition(none, 800000);
+  a.OnViewerRendition(800000, 2500000);
+  a.OnViewerRendition(800000, none);
+  a.OnRenditionMedia(800000, 30);
+  a.OnRenditionMedia(2500000, 10);
+  const Snapshot s = a.Take({}, 100, SteadyTime{});
+  EXPECT_DOUBLE_EQ(s.watch_s, 100);
+  EXPECT_DOUBLE_EQ(s.RebufferRatio(), 0.025);
+  EXPECT_EQ(s.rendition_switches, 3u);
+  EXPECT_EQ(s.live_latency_ms.count(), 4u);
+  EXPECT_EQ(s.live_latency_ms.min(), 0u);  // ahead of the PDT clock counts as 0
+  EXPECT_NEAR(static_cast<double>(s.live_latency_ms.Percentile(50)), 5200, 5200 / 32.0);
+  EXPECT_EQ(s.viewers_by_rendition,
+            (std::map<std::uint64_t, std::int64_t>{{800000, 0}, {2500000, 1}}));
+  EXPECT_DOUBLE_EQ(s.played_bitrate_bps, (800000.0 * 30 + 2500000.0 * 10) / 40);
+  // At most 32 rendition labels, then "other".
+  Aggregator b(Snapshot{});
+  for (std::int64_t i = 0; i < 40; ++i) b.OnViewerRendition(none, 1000 + i);
+  const Snapshot t = b.Take({}, 1, SteadyTime{});
+  EXPECT_EQ(t.viewers_by_rendition.size(), Snapshot::kMaxRenditionLabels + 1);
+  EXPECT_EQ(t.viewers_by_rendition.at(Snapshot::kOtherRendition), 8);
+}
+
 }  // namespace
 }  // namespace hs::stats

@@ -30,6 +30,7 @@ void RequestStats::OnRequest(const measure::RequestRecord& r) {
   k.body_bytes += r.body_bytes;
   if (r.reused_connection) ++k.reused;
   if (r.status > 0) ++k.codes[r.status];
+  if (r.status > 0) ++k.cache[measure::ToString(r.cache)];
   if (r.error != measure::RequestError::kNone) {
     ++k.errors;
     ++figures_.errors_by_type[measure::ToString(r.error)];

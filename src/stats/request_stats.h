@@ -19,8 +19,19 @@ struct KindFigures {
   std::uint64_t errors = 0;      ///< subset of requests: transport error (no HTTP status or cut)
   std::uint64_t reused = 0;      ///< subset of requests: sent on a reused upstream connection
   std::map<int, std::uint64_t> codes;  ///< HTTP status → count
-  Histogram ttfb_us;                   ///< request sent → first response byte, µs
-  Histogram total_us;                  ///< request received → last body byte delivered, µs
+  /// Responses by cache status ("hit", "miss", "other", "none": X-Cache & co).
+  std::map<std::string, std::uint64_t> cache;
+  /// hit / (hit + miss + other): the share of responses a cache says it served; -1 when no
+  /// response carried a cache status.
+  double CacheHitRatio() const {
+    std::uint64_t with = 0;
+    for (const auto& [status, n] : cache) with += status == "none" ? 0 : n;
+    if (with == 0) return -1;
+    const auto hit = cache.find("hit");
+    return hit == cache.end() ? 0.0 : static_cast<double>(hit->second) / static_cast<double>(with);
+  }
+  Histogram ttfb_us;   ///< request sent → first response byte, µs
+  Histogram total_us;  ///< request received → last body byte delivered, µs
 };
 
 /// What request records measured, as values (part of Snapshot).

@@ -100,5 +100,20 @@ TEST_F(RequestStatsTest, PerViewerThroughput) {
   EXPECT_NEAR(static_cast<double>(f.viewer_throughput_kbps.max()), 1000.0, 1.0);
 }
 
+TEST_F(RequestStatsTest, CacheStatusPerKindAndHitRatio) {
+  for (int i = 0; i < 8; ++i) {
+    measure::RequestRecord r = Segment(0, i * 2000, 100);
+    r.cache = i % 4 == 0 ? measure::CacheStatus::kMiss : measure::CacheStatus::kHit;
+    stats_.OnRequest(r);
+  }
+  stats_.OnRequest(Playlist(0, 0, 1));  // no cache header
+  const RequestFigures f = stats_.Take(t0_ + std::chrono::seconds(20));
+  const KindFigures& seg = f.by_kind.at("segment");
+  EXPECT_EQ(seg.cache, (std::map<std::string, std::uint64_t>{{"hit", 6}, {"miss", 2}}));
+  EXPECT_DOUBLE_EQ(seg.CacheHitRatio(), 0.75);
+  EXPECT_EQ(f.by_kind.at("playlist").cache.at("none"), 1u);
+  EXPECT_DOUBLE_EQ(f.by_kind.at("playlist").CacheHitRatio(), -1);
+}
+
 }  // namespace
 }  // namespace hs::stats

@@ -100,13 +100,30 @@ struct Snapshot {
   std::uint64_t plays_completed = 0;  ///< VOD plays watched to the end (both engines)
   ProbeFigures probe;                 ///< hls-swarm's own requests (preflight, ffprobe)
 
+  // Quality of experience (native engine; the FFmpeg engine has only startup_us).
+  double watch_s = 0;  ///< native: time in plays since playback started (incl. rebuffering)
+  std::uint64_t rendition_switches = 0;  ///< native -variant abr: rendition changes
+  /// Viewers playing each rendition now, by its BANDWIDTH from the master (bits/s; at most
+  /// kMaxRenditionLabels values, then kOtherRendition).
+  std::map<std::uint64_t, std::int64_t> viewers_by_rendition;
+  static constexpr std::size_t kMaxRenditionLabels = 32;
+  static constexpr std::uint64_t kOtherRendition = UINT64_MAX;
+  /// Media seconds received per rendition (BANDWIDTH; same bound as viewers_by_rendition).
+  std::map<std::uint64_t, double> media_s_by_rendition;
+  /// Average BANDWIDTH of the renditions played, weighted by media time (bits/s; 0 = unknown:
+  /// no master playlist, or the FFmpeg engine).
+  double played_bitrate_bps = 0;
+  Histogram
+      live_latency_ms;  ///< native, live: now − PDT of the playing position, per viewer-second
+  /// Rebuffer time / watch time (0 when nothing was watched).
+  double RebufferRatio() const { return watch_s > 0 ? rebuffer_s / watch_s : 0; }
+
   /// Requests by kind, measured when records exist, else from the engine's log.
   std::map<std::string, std::uint64_t> RequestsByKind() const;
 
   // Distributions.
   Histogram speed_milli;            ///< playback speed × 1000, one sample per progress report
   Histogram startup_us;             ///< session start → playing, microseconds
-  Histogram live_latency_ms;        ///< native, live: now − PDT of the playing position (QoE)
   std::uint64_t log_lines = 0;      ///< engine diagnostic lines parsed (FFmpeg log events)
   std::uint64_t log_pipe_full = 0;  ///< times a viewer's diagnostic pipe was found full
   std::uint64_t log_lines_truncated = 0;  ///< over-long diagnostic lines cut

@@ -13,6 +13,7 @@
 #include <utility>
 
 #include "core/io.h"
+#include "http/cache_status.h"
 #include "tap/proxy_connection.h"
 
 namespace hs::tap {
@@ -238,6 +239,7 @@ bool ProxyConnection::ProcessResponseHead(std::string_view pending) {
     return true;
   }
   ex_->record.status = head.status;
+  ex_->record.cache = http::CacheStatusOf(head);
   ex_->head_done = true;
   if (head.status == 101) {
     ex_->upgrade = true;

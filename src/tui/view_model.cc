@@ -145,6 +145,20 @@ Draft Builder::Viewers() const {
   if (ctx_.ramp_paused) right += "  PAUSED";
   const std::string bar = Bar(s_.ramp_progress, w_ - Columns("ramp ") - Columns(right), uni_);
   d.lines.push_back({"ramp " + bar + right, kTable});
+  if (s_.engine == "native") {
+    // Quality of experience from the native players' playheads.
+    std::string q = fmt::format("QoE  rebuffer {:.2f}% ({} events)", 100 * s_.RebufferRatio(),
+                                s_.rebuffer_events);
+    if (s_.live_latency_ms.count() > 0) {
+      q += fmt::format("  live latency p50 {:.1f}s",
+                       static_cast<double>(s_.live_latency_ms.Percentile(50)) / 1000.0);
+    }
+    if (s_.played_bitrate_bps > 0) {
+      q += fmt::format("  played {:.0f} kbit/s", s_.played_bitrate_bps / 1000.0);
+    }
+    if (s_.rendition_switches > 0) q += fmt::format("  switches {}", s_.rendition_switches);
+    d.lines.push_back({FitColumns(q, w_), kSecondary});
+  }
   return d;
 }
 

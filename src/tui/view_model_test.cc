@@ -135,6 +135,24 @@ TEST_F(ViewModelTest, VodIsNamedWithItsCompletedPlays) {
       << PanelText(Build(), "viewers");
 }
 
+TEST_F(ViewModelTest, NativeViewersShowQualityOfExperience) {
+  EXPECT_EQ(PanelText(Build(), "viewers").find("QoE"), std::string::npos);  // FFmpeg: none
+  snapshot_.engine = "native";
+  snapshot_.watch_s = 400;
+  snapshot_.rebuffer_s = 6;
+  snapshot_.rebuffer_events = 3;
+  snapshot_.played_bitrate_bps = 1645600;
+  snapshot_.rendition_switches = 2;
+  for (int i = 0; i < 5; ++i) snapshot_.live_latency_ms.Record(6100);
+  const ViewModel vm = Build();
+  const std::string viewers = PanelText(vm, "viewers");
+  EXPECT_NE(viewers.find("QoE  rebuffer 1.50% (3 events)  live latency p50 6.1s  played 1646 "
+                         "kbit/s  switches 2"),
+            std::string::npos)
+      << viewers;
+  ExpectFits(vm);
+}
+
 TEST_F(ViewModelTest, RatesPerKindOverOneSecondThirtySecondsAndTheRun) {
   const ViewModel vm = Build();
   const Panel* p = vm.Find("requests");

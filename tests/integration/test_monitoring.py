@@ -35,7 +35,7 @@ class MonitoringTest(unittest.TestCase):
     def test_config_and_rules(self):
         self.promtool("check", "config", "prometheus.yml")
         out = self.promtool("check", "rules", "hls-swarm-alerts.yml")
-        self.assertIn("4 rules found", out)
+        self.assertIn("6 rules found", out)
 
     def test_every_alert_has_a_passing_unit_test(self):
         self.promtool("test", "rules", "hls-swarm-alerts_test.yml")
