@@ -322,4 +322,12 @@ def start_extra_nginx(workdir, odir, name, listen, wrap=lambda a: a):
         f.write(conf)
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
     proc = Proc(wrap([nginx, "-p", xdir, "-c", path]), workdir, name)
+    # nginx writes its pid file once its listening sockets are open: until then a client that
+    # starts at once would be refused.
+    pid_file = os.path.join(xdir, "nginx.pid")
+    if not wait_for(lambda: os.path.exists(pid_file) or proc.p.poll() is not None, 15, 0.05) \
+            or proc.p.poll() is not None:
+        err = proc.stderr()
+        proc.stop()
+        raise AssertionError(f"{name} did not start: {err[-2000:]}")
     return proc, os.path.join(xdir, "access.log")
