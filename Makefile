@@ -46,13 +46,17 @@ asan-test: asan
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 $(ASAN_BUILD)/hls_swarm_tests --gtest_brief=1
 
 integration-test: build
-	@cd $(BUILD) && ctest --output-on-failure -L integration
+	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -L integration
 
-test: build asan
+# The whole suite, as CI runs it: layering, the unit tests under ASan+UBSan (the unit tests run
+# once, in the sanitizer build; `make unit-test` runs them in the release build too), then the
+# integration tests, two at a time, against the release binary.
+test: setup asan
+	@cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@ninja -C $(BUILD) -j $(JOBS) hls-swarm
 	@scripts/check_layering.sh
 	@$(MAKE) --no-print-directory asan-test
-	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -L unit
-	@cd $(BUILD) && ctest --output-on-failure -L integration
+	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -L integration
 
 bench: build
 	@python3 bench/viewers_bench.py --build $(BUILD)

@@ -212,8 +212,12 @@ class Workdir:
         shutil.rmtree(self.path, ignore_errors=True)
 
 
-def start_origin(workdir, profile="tiny", addr="127.0.0.1", port=8080, wrap=lambda a: a):
-    """Starts `hls-swarm origin` and waits until it says ready. Returns (Proc, origin dir)."""
+def start_origin(workdir, profile="tiny", addr="127.0.0.1", port=None, wrap=lambda a: a):
+    """Starts `hls-swarm origin` and waits until it says ready. Returns (Proc, origin dir).
+    The port is explicit: integration tests run two at a time, so one on host loopback takes
+    free_port() and one in its own namespace may use a fixed port there."""
+    if port is None:
+        raise ValueError("start_origin needs a port: free_port() on loopback")
     odir = os.path.join(workdir, "origin")
     os.makedirs(odir, exist_ok=True)
     argv = wrap([BIN, "origin", "-profile", profile, "-addr", addr, "-port", str(port), "-dir", odir])

@@ -31,13 +31,14 @@ def plan(t):
 class StagesTest(unittest.TestCase):
     def test_target_follows_the_plan(self):
         with Workdir() as wd:
-            origin, _ = start_origin(wd, "tiny")
+            origin_port = free_port()
+            origin, _ = start_origin(wd, "tiny", port=origin_port)
             port = free_port()
             records = os.path.join(wd, "records.jsonl")
             spec = ",".join(f"{d}s:{n}" for d, n in STAGES)
             swarm = Proc([BIN, "-engine", "native", "-stages", spec, "-tui=false",
                           "-metrics", f"127.0.0.1:{port}", "-tap-log", records,
-                          "http://127.0.0.1:8080/stream.m3u8"], wd, "swarm")
+                          f"http://127.0.0.1:{origin_port}/stream.m3u8"], wd, "swarm")
             samples = []
             try:
                 deadline = time.monotonic() + 40

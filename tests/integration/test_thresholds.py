@@ -15,7 +15,7 @@ import sys
 import time
 import unittest
 
-from harness import BIN, Proc, Workdir, start_origin
+from harness import BIN, Proc, Workdir, free_port, start_origin
 
 try:
     import junitparser
@@ -31,8 +31,9 @@ class ThresholdTest(unittest.TestCase):
     def setUpClass(cls):
         cls.wd_ctx = Workdir()
         cls.wd = cls.wd_ctx.__enter__()
-        cls.origin, cls.odir = start_origin(cls.wd, "tiny")
-        cls.url = "http://127.0.0.1:8080/stream.m3u8"
+        port = free_port()
+        cls.origin, cls.odir = start_origin(cls.wd, "tiny", port=port)
+        cls.url = f"http://127.0.0.1:{port}/stream.m3u8"
 
     @classmethod
     def tearDownClass(cls):
