@@ -331,3 +331,35 @@ def start_extra_nginx(workdir, odir, name, listen, wrap=lambda a: a):
         proc.stop()
         raise AssertionError(f"{name} did not start: {err[-2000:]}")
     return proc, os.path.join(xdir, "access.log")
+
+
+def make_certificates(workdir, ip):
+    """A CA and a leaf certificate for \a ip (subjectAltName IP), made with the openssl CLI in
+    \a workdir. Returns (CA certificate, leaf certificate, leaf key) paths."""
+    ca_key, ca_crt = os.path.join(workdir, "ca.key"), os.path.join(workdir, "ca.crt")
+    key, csr, crt = (os.path.join(workdir, n) for n in ("leaf.key", "leaf.csr", "leaf.crt"))
+    ext = os.path.join(workdir, "leaf.ext")
+    with open(ext, "w") as f:
+        f.write(f"subjectAltName=IP:{ip}\nbasicConstraints=CA:FALSE\n")
+    run = lambda *a: subprocess.run(a, check=True, capture_output=True)
+    ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+    run("openssl", "req", "-x509", *ec, "-keyout", ca_key, "-out", ca_crt, "-days", "2", "-subj",
+        "/CN=hls-swarm test CA")
+    run("openssl", "req", *ec, "-keyout", key, "-out", csr, "-subj", f"/CN={ip}")
+    run("openssl", "x509", "-req", "-in", csr, "-CA", ca_crt, "-CAkey", ca_key, "-CAcreateserial",
+        "-out", crt, "-days", "2", "-extfile", ext)
+    return ca_crt, crt, key
+
+
+def start_tls_nginx(workdir, odir, ip, port, wrap=lambda a: a, name="nginx-tls"):
+    """The origin's directory served over https by a second nginx (start_extra_nginx) on
+    ip:port, with a certificate for ip signed by a CA made for the test (make_certificates).
+    Returns (Proc, its access log path, the CA certificate's path); the caller stops the Proc."""
+    certs = os.path.join(workdir, name + "-certs")
+    os.makedirs(certs, exist_ok=True)
+    ca, crt, key = make_certificates(certs, ip)
+    proc, log = start_extra_nginx(
+        workdir, odir, name,
+        f"{ip}:{port} ssl backlog=4096;\n    ssl_certificate {crt};\n    ssl_certificate_key {key}",
+        wrap)
+    return proc, log, ca
