@@ -373,16 +373,26 @@ void ProxyConnection::StartTunnel(const RequestHead& head) {
       ctx_.addresses.Lookup(head.host, head.port, ctx_.loop.clock().Now());
   if (addr && IsSelf(*addr)) return Refuse(508, "the tunnel is addressed to the tap itself");
   ++ctx_.stats.tunnels;
-  tunnel_ = std::make_unique<TunnelRecord>();
-  tunnel_->started = ctx_.loop.clock().Now();
-  tunnel_->authority = head.target;
-  const std::string* ua = head.Find("user-agent");
-  tunnel_->viewer_id = ua != nullptr ? ViewerIdFromUserAgent(*ua) : -1;
+  OpenTunnelRecord(head);
   // Bytes sent after the CONNECT head (an eager TLS ClientHello) belong to the tunnel.
   tunnel_->bytes_up = client_in_.size();
   to_upstream_.Append(client_in_.view());
   client_in_.Clear();
   SetPhase(Phase::kTunnel);
+  ConnectTunnel(addr);
+}
+
+// The record of a CONNECT (a tunnel, or an interception until the client's handshake is done).
+void ProxyConnection::OpenTunnelRecord(const RequestHead& head) {
+  tunnel_ = std::make_unique<TunnelRecord>();
+  tunnel_->started = ctx_.loop.clock().Now();
+  tunnel_->authority = head.target;
+  const std::string* ua = head.Find("user-agent");
+  tunnel_->viewer_id = ua != nullptr ? ViewerIdFromUserAgent(*ua) : -1;
+}
+
+// Connects a CONNECT's upstream; a failure (or no address) ends it with its error.
+void ProxyConnection::ConnectTunnel(const Result<UpstreamAddress>& addr) {
   RequestError err = addr ? ConnectUpstream(*addr) : RequestError::kResolve;
   if (err != RequestError::kNone) {
     if (err != RequestError::kResolve) ++ctx_.stats.upstream_connect_failures;

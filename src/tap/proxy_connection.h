@@ -146,6 +146,8 @@ class ProxyConnection {
   void Refuse(int status, std::string_view why);
   void SendTapResponse(int status, std::string_view proxy_error, std::string_view body);
   void StartTunnel(const RequestHead& head);
+  void OpenTunnelRecord(const RequestHead& head);
+  void ConnectTunnel(const Result<UpstreamAddress>& addr);
   void SetPhase(Phase phase);
   void UpdateInterest();
   void OnTimer();

@@ -69,24 +69,13 @@ void ProxyConnection::StartIntercept(const RequestHead& head) {
   ++ctx_.stats.intercepted;
   // Until the client's handshake is done this is reported as a tunnel (with its error) if it
   // ends; afterwards requests are reported instead.
-  tunnel_ = std::make_unique<TunnelRecord>();
-  tunnel_->started = ctx_.loop.clock().Now();
-  tunnel_->authority = head.target;
-  const std::string* ua = head.Find("user-agent");
-  tunnel_->viewer_id = ua != nullptr ? ViewerIdFromUserAgent(*ua) : -1;
+  OpenTunnelRecord(head);
   tls_ = std::make_unique<Intercept>();
   tls_->host = head.host;
   tls_->authority = head.HostPort();
   SetPhase(Phase::kHandshake);
-  RequestError err = RequestError::kResolve;
-  if (addr) {
-    tls_->addr = *addr;
-    err = ConnectUpstream(*addr);
-  }
-  if (err != RequestError::kNone) {
-    if (err != RequestError::kResolve) ++ctx_.stats.upstream_connect_failures;
-    FailTunnel(err);
-  }
+  if (addr) tls_->addr = *addr;
+  ConnectTunnel(addr);
 }
 
 // The 200 reached the client: its ClientHello comes next.
