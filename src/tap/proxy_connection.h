@@ -141,6 +141,8 @@ class ProxyConnection {
   void ParseRequest();
   void HandleRequestHead();
   void StartExchange(const RequestHead& head, BodyFramer request_body);
+  void NewExchange(const RequestHead& head, std::string url, bool reused, BodyFramer body);
+  static int ViewerOf(const RequestHead& head);
   bool OpenUpstreamForExchange(const Result<UpstreamAddress>& addr);
   void MoveRequestBody();
   void Refuse(int status, std::string_view why);
