@@ -43,7 +43,7 @@ import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "../tests/integration"))
-from harness import Proc, children_of, proc_comm, start_extra_nginx, wait_for  # noqa: E402
+from harness import Proc, children_of, proc_comm, start_tls_nginx, wait_for  # noqa: E402
 from viewers_bench import cpu_seconds, free_port, status_kb  # noqa: E402
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
@@ -139,21 +139,6 @@ def start_origin(binary, workdir, name):
     return origin, port
 
 
-def make_certificates(workdir):
-    """A CA and a leaf for 127.0.0.1 (subjectAltName IP) made with the openssl CLI."""
-    ca_key, ca, key, csr, crt, ext = (os.path.join(workdir, n) for n in
-                                      ("ca.key", "ca.crt", "leaf.key", "leaf.csr", "leaf.crt", "leaf.ext"))
-    with open(ext, "w") as f:
-        f.write("subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n")
-    run = lambda *a: subprocess.run(a, check=True, capture_output=True)
-    ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
-    run("openssl", "req", "-x509", *ec, "-keyout", ca_key, "-out", ca, "-days", "2", "-subj", "/CN=bench CA")
-    run("openssl", "req", *ec, "-keyout", key, "-out", csr, "-subj", "/CN=127.0.0.1")
-    run("openssl", "x509", "-req", "-in", csr, "-CA", ca, "-CAkey", ca_key, "-CAcreateserial", "-out", crt,
-        "-days", "2", "-extfile", ext)
-    return ca, crt, key
-
-
 def run_scale(binary, n, rate, steady, workdir, tap_log=True, https=False):
     origin, oport = start_origin(binary, workdir, f"origin-{n}")
     swarm = tls = None
@@ -163,11 +148,9 @@ def run_scale(binary, n, rate, steady, workdir, tap_log=True, https=False):
     if https:
         # The same origin directory over TLS from a second nginx; viewers verify its certificate
         # against the bench's CA (SSL_CERT_FILE), as they would a CDN's.
-        ca, crt, key = make_certificates(workdir)
         tport = free_port()
-        tls, access_log = start_extra_nginx(
-            workdir, os.path.join(workdir, f"origin-{n}"), f"nginx-tls-{n}",
-            f"127.0.0.1:{tport} ssl backlog=4096;\n    ssl_certificate {crt};\n    ssl_certificate_key {key}")
+        tls, access_log, ca = start_tls_nginx(workdir, os.path.join(workdir, f"origin-{n}"),
+                                              "127.0.0.1", tport, name=f"nginx-tls-{n}")
         env = dict(os.environ, SSL_CERT_FILE=ca)
         url = f"https://127.0.0.1:{tport}/stream.m3u8"
         time.sleep(1)

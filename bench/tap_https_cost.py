@@ -17,8 +17,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "../tests/integration"))
-from harness import BIN, NetnsPair, Proc, Workdir, start_extra_nginx, start_origin  # noqa: E402
-from test_native_accuracy import make_certificates  # noqa: E402
+from harness import BIN, NetnsPair, Proc, Workdir, start_origin, start_tls_nginx  # noqa: E402
 
 
 def sample(pid):
@@ -37,11 +36,7 @@ def main():
     viewers, seconds = int(sys.argv[1]), int(sys.argv[2])
     with Workdir() as wd, NetnsPair("tbc") as net:
         origin, odir = start_origin(wd, "default", net.origin_ip, 8080, net.in_origin)
-        ca, crt, key = make_certificates(wd, net.origin_ip)
-        tls, _ = start_extra_nginx(
-            wd, odir, "nginx-tls",
-            f"{net.origin_ip}:8443 ssl backlog=4096;\n    ssl_certificate {crt};\n"
-            f"    ssl_certificate_key {key}", net.in_origin)
+        tls, _, ca = start_tls_nginx(wd, odir, net.origin_ip, 8443, net.in_origin)
         try:
             for scheme, port in (("http", 8080), ("https", 8443)):
                 summary = os.path.join(wd, scheme + ".json")

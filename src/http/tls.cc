@@ -17,17 +17,7 @@
 
 namespace hs::http {
 
-namespace {
-
-constexpr unsigned char kAlpnHttp11[] = {8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
-
-bool IsIpLiteral(const std::string& host) {
-  unsigned char buf[sizeof(in6_addr)];
-  return ::inet_pton(AF_INET, host.c_str(), buf) == 1 ||
-         ::inet_pton(AF_INET6, host.c_str(), buf) == 1;
-}
-
-std::string OpenSslErrors() {
+std::string OpenSslErrors(std::string_view if_none) {
   std::string out;
   while (unsigned long e = ERR_get_error()) {
     char buf[256];
@@ -35,8 +25,18 @@ std::string OpenSslErrors() {
     if (!out.empty()) out += "; ";
     out += buf;
   }
-  return out;
+  return out.empty() ? std::string(if_none) : out;
 }
+
+bool IsIpLiteral(const std::string& host) {
+  unsigned char buf[sizeof(in6_addr)];
+  return ::inet_pton(AF_INET, host.c_str(), buf) == 1 ||
+         ::inet_pton(AF_INET6, host.c_str(), buf) == 1;
+}
+
+namespace {
+
+constexpr unsigned char kAlpnHttp11[] = {8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
 
 // Pins the verification to the address itself (for "https://127.0.0.1/" or an empty host).
 bool VerifyAddress(SSL* ssl, const sockaddr* peer) {

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 
 #include <openssl/types.h>
@@ -26,6 +27,13 @@
 typedef struct ssl_session_st SSL_SESSION;
 
 namespace hs::http {
+
+/// This thread's OpenSSL error queue as text ("; "-joined), which it empties; \p if_none when
+/// the queue is empty. Shared by the native engine's client and the tap's TLS interception.
+std::string OpenSslErrors(std::string_view if_none = {});
+
+/// True if \p host is an IPv4 or IPv6 address literal (certificates name it as IP:, not DNS:).
+bool IsIpLiteral(const std::string& host);
 
 /// Frees an SSL created by TlsContext::NewClient (and the session-cache key attached to it).
 struct SslDeleter {

@@ -235,6 +235,9 @@ void ViewerPool::ScheduleRestart(Viewer& v, RestartCause cause) {
   v.state = ViewerState::kBackoff;
   v.restart_timer = loop_.CreateTimer([this, &v] { StartViewer(v); });
   v.restart_timer->Arm(delay);
+  // Which viewer restarted, for tests and debugging (the counters say only how many).
+  log::Debug("viewer {}: restart ({}) in {} ms", v.id, measure::ToString(cause),
+             std::chrono::duration_cast<std::chrono::milliseconds>(delay).count());
   listener_.OnRestartScheduled(v.id, cause, delay);
 }
 

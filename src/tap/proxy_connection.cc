@@ -289,6 +289,27 @@ void ProxyConnection::HandleRequestHead() {
   StartExchange(head, framing.framer);
 }
 
+// The viewer a request comes from (its User-Agent's "/client-N"), -1 if none.
+int ProxyConnection::ViewerOf(const RequestHead& head) {
+  const std::string* ua = head.Find("user-agent");
+  return ua != nullptr ? ViewerIdFromUserAgent(*ua) : -1;
+}
+
+// The exchange of a request (http or intercepted https) and the start of its record.
+void ProxyConnection::NewExchange(const RequestHead& head, std::string url, bool reused,
+                                  BodyFramer body) {
+  ex_ = std::make_unique<Exchange>();
+  RequestRecord& rec = ex_->record;
+  rec.started = ctx_.loop.clock().Now();
+  rec.method = head.method;
+  rec.viewer_id = ViewerOf(head);
+  rec.reused_connection = reused;
+  ex_->url = std::move(url);
+  rec.path = ex_->url;
+  ex_->keep_alive = head.KeepAlive();
+  ex_->request_body = body;
+}
+
 void ProxyConnection::StartExchange(const RequestHead& head, BodyFramer request_body) {
   const std::string key = head.HostPort();
   const bool reuse = upstream_.Valid() && upstream_reusable_ && key == upstream_key_;
@@ -297,19 +318,9 @@ void ProxyConnection::StartExchange(const RequestHead& head, BodyFramer request_
     addr = ctx_.addresses.Lookup(head.host, head.port, ctx_.loop.clock().Now());
     if (addr && IsSelf(*addr)) return Refuse(508, "the request is addressed to the tap itself");
   }
-  ex_ = std::make_unique<Exchange>();
-  RequestRecord& rec = ex_->record;
-  rec.started = ctx_.loop.clock().Now();
-  rec.method = head.method;
-  const std::string* ua = head.Find("user-agent");
-  rec.viewer_id = ua != nullptr ? ViewerIdFromUserAgent(*ua) : -1;
-  rec.reused_connection = reuse;
-  ex_->url = fmt::format("http://{}{}", key, head.path);
-  rec.path = ex_->url;
+  NewExchange(head, fmt::format("http://{}{}", key, head.path), reuse, request_body);
   ex_->host = head.host;
   ex_->port = head.port;
-  ex_->keep_alive = head.KeepAlive();
-  ex_->request_body = request_body;
   ex_->upstream_head = BuildUpstreamHead(head);
   upstream_reusable_ = false;
   to_upstream_.Append(ex_->upstream_head);
@@ -373,16 +384,25 @@ void ProxyConnection::StartTunnel(const RequestHead& head) {
       ctx_.addresses.Lookup(head.host, head.port, ctx_.loop.clock().Now());
   if (addr && IsSelf(*addr)) return Refuse(508, "the tunnel is addressed to the tap itself");
   ++ctx_.stats.tunnels;
-  tunnel_ = std::make_unique<TunnelRecord>();
-  tunnel_->started = ctx_.loop.clock().Now();
-  tunnel_->authority = head.target;
-  const std::string* ua = head.Find("user-agent");
-  tunnel_->viewer_id = ua != nullptr ? ViewerIdFromUserAgent(*ua) : -1;
+  OpenTunnelRecord(head);
   // Bytes sent after the CONNECT head (an eager TLS ClientHello) belong to the tunnel.
   tunnel_->bytes_up = client_in_.size();
   to_upstream_.Append(client_in_.view());
   client_in_.Clear();
   SetPhase(Phase::kTunnel);
+  ConnectTunnel(addr);
+}
+
+// The record of a CONNECT (a tunnel, or an interception until the client's handshake is done).
+void ProxyConnection::OpenTunnelRecord(const RequestHead& head) {
+  tunnel_ = std::make_unique<TunnelRecord>();
+  tunnel_->started = ctx_.loop.clock().Now();
+  tunnel_->authority = head.target;
+  tunnel_->viewer_id = ViewerOf(head);
+}
+
+// Connects a CONNECT's upstream; a failure (or no address) ends it with its error.
+void ProxyConnection::ConnectTunnel(const Result<UpstreamAddress>& addr) {
   RequestError err = addr ? ConnectUpstream(*addr) : RequestError::kResolve;
   if (err != RequestError::kNone) {
     if (err != RequestError::kResolve) ++ctx_.stats.upstream_connect_failures;

@@ -141,11 +141,15 @@ class ProxyConnection {
   void ParseRequest();
   void HandleRequestHead();
   void StartExchange(const RequestHead& head, BodyFramer request_body);
+  void NewExchange(const RequestHead& head, std::string url, bool reused, BodyFramer body);
+  static int ViewerOf(const RequestHead& head);
   bool OpenUpstreamForExchange(const Result<UpstreamAddress>& addr);
   void MoveRequestBody();
   void Refuse(int status, std::string_view why);
   void SendTapResponse(int status, std::string_view proxy_error, std::string_view body);
   void StartTunnel(const RequestHead& head);
+  void OpenTunnelRecord(const RequestHead& head);
+  void ConnectTunnel(const Result<UpstreamAddress>& addr);
   void SetPhase(Phase phase);
   void UpdateInterest();
   void OnTimer();

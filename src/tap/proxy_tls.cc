@@ -69,24 +69,13 @@ void ProxyConnection::StartIntercept(const RequestHead& head) {
   ++ctx_.stats.intercepted;
   // Until the client's handshake is done this is reported as a tunnel (with its error) if it
   // ends; afterwards requests are reported instead.
-  tunnel_ = std::make_unique<TunnelRecord>();
-  tunnel_->started = ctx_.loop.clock().Now();
-  tunnel_->authority = head.target;
-  const std::string* ua = head.Find("user-agent");
-  tunnel_->viewer_id = ua != nullptr ? ViewerIdFromUserAgent(*ua) : -1;
+  OpenTunnelRecord(head);
   tls_ = std::make_unique<Intercept>();
   tls_->host = head.host;
   tls_->authority = head.HostPort();
   SetPhase(Phase::kHandshake);
-  RequestError err = RequestError::kResolve;
-  if (addr) {
-    tls_->addr = *addr;
-    err = ConnectUpstream(*addr);
-  }
-  if (err != RequestError::kNone) {
-    if (err != RequestError::kResolve) ++ctx_.stats.upstream_connect_failures;
-    FailTunnel(err);
-  }
+  if (addr) tls_->addr = *addr;
+  ConnectTunnel(addr);
 }
 
 // The 200 reached the client: its ClientHello comes next.
@@ -174,18 +163,9 @@ void ProxyConnection::StartTlsExchange(const RequestHead& head, BodyFramer reque
     ++ctx_.stats.keepalive_retries;
     return Close();
   }
-  ex_ = std::make_unique<Exchange>();
-  RequestRecord& rec = ex_->record;
-  rec.started = ctx_.loop.clock().Now();
-  rec.method = head.method;
-  const std::string* ua = head.Find("user-agent");
-  rec.viewer_id = ua != nullptr ? ViewerIdFromUserAgent(*ua) : -1;
-  rec.reused_connection = requests_served_ > 0;
-  if (requests_served_ == 0) rec.connect_time = tls_->connect_time;
-  ex_->url = fmt::format("https://{}{}", tls_->authority, head.path);
-  rec.path = ex_->url;
-  ex_->keep_alive = head.KeepAlive();
-  ex_->request_body = request_body;
+  NewExchange(head, fmt::format("https://{}{}", tls_->authority, head.path), requests_served_ > 0,
+              request_body);
+  if (requests_served_ == 0) ex_->record.connect_time = tls_->connect_time;
   std::string upstream_head =
       fmt::format("{} {} HTTP/1.{}\r\n", head.method, head.target, head.minor_version);
   for (const HttpHeader& h : head.headers) {

@@ -1,9 +1,6 @@
 // hls-swarm — Copyright (C) 2026 the hls-swarm authors. MIT licence.
 #include "tap/tls_intercept.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-
 #include <utility>
 
 #include <fmt/format.h>
@@ -19,16 +16,7 @@ namespace hs::tap {
 
 namespace {
 
-std::string OpenSslError() {
-  std::string out;
-  while (unsigned long e = ERR_get_error()) {
-    char buf[256];
-    ERR_error_string_n(e, buf, sizeof(buf));
-    if (!out.empty()) out += "; ";
-    out += buf;
-  }
-  return out.empty() ? "unknown OpenSSL error" : out;
-}
+std::string OpenSslError() { return http::OpenSslErrors("unknown OpenSSL error"); }
 
 PkeyPtr NewEcKey() { return PkeyPtr(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256")); }
 
@@ -40,12 +28,6 @@ bool AddExtension(X509* cert, X509* issuer, int nid, const char* value) {
   const bool ok = X509_add_ext(cert, ext, -1) == 1;
   X509_EXTENSION_free(ext);
   return ok;
-}
-
-bool IsIp(const std::string& host) {
-  unsigned char buf[sizeof(in6_addr)];
-  return ::inet_pton(AF_INET, host.c_str(), buf) == 1 ||
-         ::inet_pton(AF_INET6, host.c_str(), buf) == 1;
 }
 
 // A certificate for \a key named \a cn, signed by \a issuer (self-signed when null).
@@ -111,7 +93,7 @@ Result<std::unique_ptr<CertAuthority>> CertAuthority::Create() {
 
 X509* CertAuthority::Leaf(const std::string& host) {
   if (auto it = leaves_.find(host); it != leaves_.end()) return it->second.get();
-  const std::string san = (IsIp(host) ? "IP:" : "DNS:") + host;
+  const std::string san = (http::IsIpLiteral(host) ? "IP:" : "DNS:") + host;
   X509Ptr leaf = MakeCert(leaf_key_.get(), host, ca_.get(), ca_key_.get(), next_serial_++, san);
   if (!leaf) return nullptr;
   return leaves_.emplace(host, std::move(leaf)).first->second.get();

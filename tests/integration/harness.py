@@ -335,3 +335,128 @@ def start_extra_nginx(workdir, odir, name, listen, wrap=lambda a: a):
         proc.stop()
         raise AssertionError(f"{name} did not start: {err[-2000:]}")
     return proc, os.path.join(xdir, "access.log")
+
+
+def make_certificates(workdir, ip):
+    """A CA and a leaf certificate for \a ip (subjectAltName IP), made with the openssl CLI in
+    \a workdir. Returns (CA certificate, leaf certificate, leaf key) paths."""
+    ca_key, ca_crt = os.path.join(workdir, "ca.key"), os.path.join(workdir, "ca.crt")
+    key, csr, crt = (os.path.join(workdir, n) for n in ("leaf.key", "leaf.csr", "leaf.crt"))
+    ext = os.path.join(workdir, "leaf.ext")
+    with open(ext, "w") as f:
+        f.write(f"subjectAltName=IP:{ip}\nbasicConstraints=CA:FALSE\n")
+    run = lambda *a: subprocess.run(a, check=True, capture_output=True)
+    ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+    run("openssl", "req", "-x509", *ec, "-keyout", ca_key, "-out", ca_crt, "-days", "2", "-subj",
+        "/CN=hls-swarm test CA")
+    run("openssl", "req", *ec, "-keyout", key, "-out", csr, "-subj", f"/CN={ip}")
+    run("openssl", "x509", "-req", "-in", csr, "-CA", ca_crt, "-CAkey", ca_key, "-CAcreateserial",
+        "-out", crt, "-days", "2", "-extfile", ext)
+    return ca_crt, crt, key
+
+
+def start_tls_nginx(workdir, odir, ip, port, wrap=lambda a: a, name="nginx-tls"):
+    """The origin's directory served over https by a second nginx (start_extra_nginx) on
+    ip:port, with a certificate for ip signed by a CA made for the test (make_certificates).
+    Returns (Proc, its access log path, the CA certificate's path); the caller stops the Proc."""
+    certs = os.path.join(workdir, name + "-certs")
+    os.makedirs(certs, exist_ok=True)
+    ca, crt, key = make_certificates(certs, ip)
+    proc, log = start_extra_nginx(
+        workdir, odir, name,
+        f"{ip}:{port} ssl backlog=4096;\n    ssl_certificate {crt};\n    ssl_certificate_key {key}",
+        wrap)
+    return proc, log, ca
+
+
+class StaticOriginTest(unittest.TestCase):
+    """A test class whose media files nginx serves: setUpClass makes a work directory, calls
+    make_media() to write the files under self.wd/www, creates a NetnsPair and starts nginx (own
+    configuration, in the origin namespace) on origin_ip:PORT, its access log in the harness's
+    format at self.wd/access.log (read_access_log). self.base is the origin's http URL.
+
+    Subclasses set NETNS_TAG, MIME_TYPES (extension: type), READY_PATH (a file that answers
+    once nginx serves) and may give EXTRA_LOGS (nginx lines with {wd} in them)."""
+    NETNS_TAG = "st"
+    PORT = 8080
+    MIME_TYPES = {"m3u8": "application/vnd.apple.mpegurl", "ts": "video/mp2t"}
+    READY_PATH = "/"
+    EXTRA_LOGS = ()
+
+    @classmethod
+    def make_media(cls):
+        raise NotImplementedError
+
+    @classmethod
+    def setUpClass(cls):
+        skip_unless_root_netns(cls)
+        cls._wd = Workdir()
+        cls.wd = cls._wd.__enter__()
+        try:
+            os.makedirs(os.path.join(cls.wd, "www"), exist_ok=True)
+            cls.make_media()
+            cls._net = NetnsPair(cls.NETNS_TAG)
+            cls.net = cls._net.__enter__()
+        except BaseException:
+            cls._wd.__exit__(None, None, None)
+            raise
+        try:
+            cls.start_nginx()
+        except BaseException:
+            cls._net.__exit__(None, None, None)
+            cls._wd.__exit__(None, None, None)
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        try:
+            cls.nginx.stop()
+        finally:
+            cls._net.__exit__(None, None, None)
+            cls._wd.__exit__(None, None, None)
+
+    @classmethod
+    def nginx_conf(cls):
+        wd = cls.wd
+        types = "".join(f"        {t} {ext};\n" for ext, t in cls.MIME_TYPES.items())
+        logs = "".join(f"    {line.format(wd=wd)}\n" for line in cls.EXTRA_LOGS)
+        fmt = ("'$msec $status $body_bytes_sent $request_time \"$http_user_agent\" "
+               "$request_uri $connection $connection_requests $bytes_sent'")
+        temps = "".join(f"    {k}_temp_path {wd}/tmp/{k};\n"
+                        for k in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+        return (f"daemon off;\nworker_processes 1;\npid {wd}/nginx.pid;\n"
+                f"error_log {wd}/error.log;\nevents {{ worker_connections 1024; }}\nhttp {{\n"
+                f"    types {{\n{types}    }}\n    default_type application/octet-stream;\n"
+                f"{temps}    log_format it {fmt};\n    access_log {wd}/access.log it;\n{logs}"
+                f"    server {{\n        listen {cls.net.origin_ip}:{cls.PORT};\n"
+                f"        root {wd}/www;\n    }}\n}}\n")
+
+    @classmethod
+    def start_nginx(cls):
+        os.makedirs(os.path.join(cls.wd, "tmp"))
+        os.chmod(cls.wd, 0o755)  # nginx's workers do not run as root
+        conf = os.path.join(cls.wd, "nginx.conf")
+        with open(conf, "w") as f:
+            f.write(cls.nginx_conf())
+        nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+        argv = [nginx, "-p", cls.wd, "-e", os.path.join(cls.wd, "error.log"), "-c", conf]
+        cls.nginx = Proc(cls.net.in_origin(argv), cls.wd, "nginx")
+        cls.base = f"http://{cls.net.origin_ip}:{cls.PORT}"
+        try:
+            up = wait_for(lambda: cls.net.curl(cls.net.client_ns, cls.base + cls.READY_PATH)
+                          is not None or cls.nginx.p.poll() is not None, 20)
+            if not up or cls.nginx.p.poll() is not None:
+                raise AssertionError(f"nginx did not start: {cls.nginx.stderr()[-2000:]}")
+        except BaseException:
+            cls.nginx.stop()
+            raise
+
+    @classmethod
+    def access_rows(cls, since, name="access.log"):
+        """Rows of an access log of this origin (read_access_log) from byte offset since on."""
+        path = os.path.join(cls.wd, name)
+        part = f"{path}.{since}"
+        with open(path, "rb") as f, open(part, "wb") as out:
+            f.seek(since)
+            out.write(f.read())
+        return read_access_log(part)

@@ -16,12 +16,11 @@ import json
 import os
 import re
 import statistics
-import subprocess
 import unittest
 from collections import Counter, defaultdict
 
 from harness import (BIN, NetnsPair, Proc, Workdir, read_access_log, skip_unless_root_netns,
-                     start_extra_nginx, start_origin)
+                     start_origin, start_tls_nginx)
 
 UA = "it-native"
 VIEWERS = 50
@@ -31,23 +30,6 @@ SEQ_RE = re.compile(r"(\d+)\.(?:ts|m4s|mp4|aac)$")
 def load_records(path):
     with open(path) as f:
         return [json.loads(line) for line in f]
-
-
-def make_certificates(wd, ip):
-    """A CA and a leaf certificate for \a ip (subjectAltName IP), made with the openssl CLI."""
-    ca_key, ca_crt = os.path.join(wd, "ca.key"), os.path.join(wd, "ca.crt")
-    key, csr, crt = (os.path.join(wd, n) for n in ("leaf.key", "leaf.csr", "leaf.crt"))
-    ext = os.path.join(wd, "leaf.ext")
-    with open(ext, "w") as f:
-        f.write(f"subjectAltName=IP:{ip}\nbasicConstraints=CA:FALSE\n")
-    run = lambda *a: subprocess.run(a, check=True, capture_output=True)
-    run("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-        "-nodes", "-keyout", ca_key, "-out", ca_crt, "-days", "2", "-subj", "/CN=hls-swarm test CA")
-    run("openssl", "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-        "-keyout", key, "-out", csr, "-subj", f"/CN={ip}")
-    run("openssl", "x509", "-req", "-in", csr, "-CA", ca_crt, "-CAkey", ca_key, "-CAcreateserial",
-        "-out", crt, "-days", "2", "-extfile", ext)
-    return ca_crt, crt, key
 
 
 class NativeAccuracyTest(unittest.TestCase):
@@ -143,11 +125,7 @@ class NativeAccuracyTest(unittest.TestCase):
     def test_https_dangerous_and_verified(self):
         with Workdir() as wd, NetnsPair("nhs") as net:
             origin, odir = start_origin(wd, "default", net.origin_ip, 8080, net.in_origin)
-            ca, crt, key = make_certificates(wd, net.origin_ip)
-            tls, tls_log = start_extra_nginx(
-                wd, odir, "nginx-tls",
-                f"{net.origin_ip}:8443 ssl backlog=4096;\n    ssl_certificate {crt};\n"
-                f"    ssl_certificate_key {key}", net.in_origin)
+            tls, tls_log, ca = start_tls_nginx(wd, odir, net.origin_ip, 8443, net.in_origin)
             url = f"https://{net.origin_ip}:8443/stream.m3u8"
             try:
                 for mode in ("dangerous", "verified"):

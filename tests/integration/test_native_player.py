@@ -25,52 +25,18 @@ VOD tests, to keep the file near 2 minutes.
 """
 import json
 import os
-import shutil
 import subprocess
 import unittest
 from collections import Counter, defaultdict
 
-from harness import (BIN, NetnsPair, Proc, Workdir, read_access_log, skip_unless_root_netns,
-                     wait_for)
+from harness import BIN, Proc, StaticOriginTest, read_access_log
 
 UA = "it-player"
 VIEWERS = 8
-PORT = 8080
 MEDIA_S = 40
 SEG_S = 2
 MAX_BUFFER_S = 30  # hls.js maxBufferLength, the engine's max_buffer_ahead
 NET_SLACK_S = 0.5
-
-NGINX_CONF = """daemon off;
-worker_processes 1;
-pid {wd}/nginx.pid;
-error_log {wd}/error.log;
-events {{ worker_connections 1024; }}
-http {{
-    types {{
-        application/vnd.apple.mpegurl m3u8;
-        video/mp2t ts;
-        video/mp4 mp4;
-        video/iso.segment m4s;
-        application/octet-stream key;
-    }}
-    default_type application/octet-stream;
-    client_body_temp_path {wd}/tmp/body;
-    proxy_temp_path {wd}/tmp/proxy;
-    fastcgi_temp_path {wd}/tmp/fastcgi;
-    uwsgi_temp_path {wd}/tmp/uwsgi;
-    scgi_temp_path {wd}/tmp/scgi;
-    log_format it '$msec $status $body_bytes_sent $request_time "$http_user_agent" $request_uri $connection $connection_requests $bytes_sent';
-    log_format range '$msec $request_time "$http_user_agent" $request_uri $status $body_bytes_sent "$http_range"';
-    access_log {wd}/access.log it;
-    access_log {wd}/range.log range;
-    server {{
-        listen {ip}:{port};
-        root {wd}/www;
-    }}
-}}
-"""
-
 
 def ffmpeg_hls(out_dir, args, playlist):
     """A MEDIA_S-second test pattern with a sine tone, cut into SEG_S-second VOD segments."""
@@ -148,36 +114,17 @@ def lines(rows, n=6):
                      f"{r.get('range', '')}" for r in rows[:n])
 
 
-class NativePlayerTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        skip_unless_root_netns(cls)
-        cls._wd = Workdir()
-        cls.wd = cls._wd.__enter__()
-        try:
-            cls.make_streams()
-            cls._net = NetnsPair("npl")
-            cls.net = cls._net.__enter__()
-        except BaseException:
-            cls._wd.__exit__(None, None, None)
-            raise
-        try:
-            cls.start_nginx()
-        except BaseException:
-            cls._net.__exit__(None, None, None)
-            cls._wd.__exit__(None, None, None)
-            raise
+class NativePlayerTest(StaticOriginTest):
+    NETNS_TAG = "npl"
+    MIME_TYPES = {"m3u8": "application/vnd.apple.mpegurl", "ts": "video/mp2t", "mp4": "video/mp4",
+                  "m4s": "video/iso.segment", "key": "application/octet-stream"}
+    READY_PATH = "/enc/index.m3u8"
+    EXTRA_LOGS = ("log_format range '$msec $request_time \"$http_user_agent\" $request_uri "
+                  "$status $body_bytes_sent \"$http_range\"';",
+                  "access_log {wd}/range.log range;")
 
     @classmethod
-    def tearDownClass(cls):
-        try:
-            cls.nginx.stop()
-        finally:
-            cls._net.__exit__(None, None, None)
-            cls._wd.__exit__(None, None, None)
-
-    @classmethod
-    def make_streams(cls):
+    def make_media(cls):
         www = os.path.join(cls.wd, "www")
         for d in ("fmp4", "enc", "br"):
             os.makedirs(os.path.join(www, d))
@@ -196,27 +143,6 @@ class NativePlayerTest(unittest.TestCase):
         ffmpeg_hls(enc, ["-hls_key_info_file", keyinfo,
                          "-hls_segment_filename", os.path.join(enc, "s%03d.ts")], "index.m3u8")
         ffmpeg_hls(os.path.join(www, "br"), ["-hls_flags", "single_file"], "index.m3u8")
-
-    @classmethod
-    def start_nginx(cls):
-        os.makedirs(os.path.join(cls.wd, "tmp"))
-        os.chmod(cls.wd, 0o755)  # nginx's workers do not run as root
-        conf = os.path.join(cls.wd, "nginx.conf")
-        with open(conf, "w") as f:
-            f.write(NGINX_CONF.format(wd=cls.wd, ip=cls.net.origin_ip, port=PORT))
-        nginx = shutil.which("nginx") or "/usr/sbin/nginx"
-        argv = [nginx, "-p", cls.wd, "-e", os.path.join(cls.wd, "error.log"), "-c", conf]
-        cls.nginx = Proc(cls.net.in_origin(argv), cls.wd, "nginx")
-        url = f"http://{cls.net.origin_ip}:{PORT}/enc/index.m3u8"
-        try:
-            up = wait_for(lambda: cls.net.curl(cls.net.client_ns, url) is not None
-                          or cls.nginx.p.poll() is not None, 20)
-            if not up or cls.nginx.p.poll() is not None:
-                raise AssertionError(f"nginx did not start: {cls.nginx.stderr()[-2000:]}")
-        except BaseException:
-            cls.nginx.stop()
-            raise
-        cls.base = f"http://{cls.net.origin_ip}:{PORT}"
 
     def path(self, *parts):
         return os.path.join(self.wd, "www", *parts)
