@@ -17,10 +17,95 @@
 #include "core/run_command.h"
 #include "core/signals.h"
 #include "ffmpeg/capabilities.h"
+#include "origin/llhls_server.h"
+#include "origin/origin_plan.h"
 #include "origin/origin_profile.h"
 #include "origin/origin_runner.h"
 
 namespace hs::app {
+
+namespace {
+
+// `hls-swarm origin -profile ll-hls|ll-hls-abr`: our own LL-HLS server (see LlhlsServer for why
+// it is not nginx) in this process, with one FFmpeg child per rendition.
+int RunLlhlsOrigin(const config::OriginOptions& opts, const origin::OriginProfile& profile,
+                   const std::string& ffmpeg) {
+  std::string dir = opts.dir;
+  bool temp_dir = false;
+  if (dir.empty()) {
+    auto made = MakeTempDir("hls-swarm-origin");
+    if (!made) {
+      log::Error("{}", made.error());
+      return kExitFailure;
+    }
+    dir = *made;
+    temp_dir = true;
+  }
+  auto plan = origin::PrepareLlhlsOrigin(profile, {opts.addr, opts.port}, dir, "hls-swarm");
+  if (!plan) {
+    log::Error("{}", plan.error());
+    if (temp_dir) RemoveTree(dir);
+    return kExitUsage;
+  }
+  RealClock clock;
+  EventLoop loop(clock);
+  ChildReaper reaper;
+  int code = kExitOk;
+  std::unique_ptr<origin::LlhlsServer> server;
+  bool stopping = false;
+  std::unique_ptr<Timer> stop_timer;
+  auto stop = [&] {
+    if (stopping) return;
+    stopping = true;
+    server->Stop();
+    // Give the generators a moment to exit on SIGTERM; their destructors SIGKILL the rest.
+    stop_timer = loop.CreateTimer([&] { loop.Stop(); });
+    stop_timer->Arm(std::chrono::milliseconds(300));
+  };
+  SignalWatcher signals(loop, {SIGINT, SIGTERM, SIGHUP, SIGCHLD}, [&](int s) {
+    if (s == SIGCHLD) return reaper.ReapAll();
+    log::Info("stopping the LL-HLS origin");
+    stop();
+  });
+  origin::LlhlsServerOptions so;
+  so.listen_addr = opts.addr;
+  so.port = opts.port;
+  so.access_log_path = plan->access_log_path;
+  so.ffmpeg = ffmpeg;
+  so.child_mask = &signals.original_mask();
+  server = std::make_unique<origin::LlhlsServer>(loop, reaper, profile, so);
+  auto started = server->Start(
+      [&] {
+        const std::string pid = std::to_string(::getpid()) + "\n";
+        if (std::FILE* f = std::fopen(plan->pid_path.c_str(), "w")) {
+          std::fputs(pid.c_str(), f);
+          std::fclose(f);
+        }
+        std::printf(
+            "LL-HLS test origin (%s) ready\n  stream:  %s\n  health:  %s\n  status:  %s\n"
+            "  log:     %s\n",
+            profile.name.c_str(), plan->stream_url.c_str(), plan->health_url.c_str(),
+            plan->status_url.c_str(), plan->access_log_path.c_str());
+        std::fflush(stdout);
+      },
+      [&](std::string why) {
+        log::Error("{}", why);
+        code = kExitFailure;
+        stop();
+      });
+  if (!started) {
+    log::Error("{}", started.error());
+    code = kExitFailure;
+  } else {
+    loop.Run();
+  }
+  server.reset();
+  if (temp_dir) RemoveTree(dir);
+  log::Info("shutdown complete");
+  return code;
+}
+
+}  // namespace
 
 int PrintVersion(const config::Config& cfg) {
   std::printf("hls-swarm %s\n", HLS_SWARM_VERSION);
@@ -40,6 +125,14 @@ int RunOrigin(const config::OriginOptions& opts, const config::Config& cfg) {
   if (!profile) {
     log::Error("{}", profile.error());
     return kExitUsage;
+  }
+  if (profile->IsLowLatencyHls()) {
+    std::string ffmpeg = FindInPath(cfg.ffmpeg_path);
+    if (ffmpeg.empty()) {
+      log::Error("FFmpeg not found: '{}' (apt-get install ffmpeg)", cfg.ffmpeg_path);
+      return kExitFailure;
+    }
+    return RunLlhlsOrigin(opts, *profile, ffmpeg);
   }
   auto nginx = origin::FindNginx();
   if (!nginx) {

@@ -146,6 +146,16 @@ int PrintViewerCommand(const config::Config& cfg, const Result<ffmpeg::Capabilit
 Result<origin::OriginPlan> PrepareTestOrigin(const config::Config& cfg, const std::string& ffmpeg) {
   auto profile = origin::FindOriginProfile(cfg.test_origin_profile);
   if (!profile) return tl::unexpected(profile.error());
+  if (profile->IsLowLatencyHls()) {
+    auto templ = MakeTempDir("hls-swarm-origin");
+    if (!templ) return tl::unexpected(templ.error());
+    char self[4096];
+    const ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
+    const std::string exe = n > 0 ? std::string(self, static_cast<std::size_t>(n)) : "hls-swarm";
+    const int port = FreeLoopbackPort();
+    return origin::PrepareLlhlsOrigin(*profile, {"127.0.0.1", port != 0 ? port : 18080}, *templ,
+                                      exe);
+  }
   auto nginx = origin::FindNginx();
   if (!nginx) return tl::unexpected(nginx.error());
   auto templ = MakeTempDir("hls-swarm-origin");

@@ -48,7 +48,7 @@ OriginOptions BuildOrigin(const ParsedFlags& f, std::vector<std::string>* errors
     if (std::find(names.begin(), names.end(), v->value) == names.end()) {
       errors->push_back(fmt::format(
           "origin -profile {}: unknown origin profile; choose default, low-latency, abr, "
-          "stress or tiny",
+          "stress, tiny, ll-hls or ll-hls-abr",
           QuoteForMessage(v->value)));
     } else {
       o.profile = v->value;

@@ -53,8 +53,8 @@ std::vector<std::string> SortedProfileNames() {
 }
 
 const std::vector<std::string>& OriginProfileNames() {
-  static const std::vector<std::string> kNames = {"default", "low-latency", "abr", "stress",
-                                                  "tiny"};
+  static const std::vector<std::string> kNames = {"default", "low-latency", "abr",       "stress",
+                                                  "tiny",    "ll-hls",      "ll-hls-abr"};
   return kNames;
 }
 

@@ -67,7 +67,8 @@ TEST(ProfilesTest, FindAndSortedNames) {
   EXPECT_EQ(SortedProfileNames(),
             (std::vector<std::string>{"burst", "default", "extreme", "gentle", "stress"}));
   EXPECT_EQ(OriginProfileNames(),
-            (std::vector<std::string>{"default", "low-latency", "abr", "stress", "tiny"}));
+            (std::vector<std::string>{"default", "low-latency", "abr", "stress", "tiny", "ll-hls",
+                                      "ll-hls-abr"}));
 }
 
 struct DerivedCase {

@@ -135,7 +135,8 @@ std::vector<FlagSpec> MakeMainFlags() {
       {"test-origin", "", K::kBool, T::kModes, "", "false",
        "Start the bundled FFmpeg+nginx test origin on loopback; it is used when no URL is given."},
       {"test-origin-profile", "", K::kValue, T::kModes, "NAME", "default",
-       "Origin profile for -test-origin: default, low-latency, abr, stress, tiny."},
+       "Origin profile for -test-origin: default, low-latency, abr, stress, tiny, "
+       "ll-hls, ll-hls-abr (LL-HLS, served by our own origin)."},
       {"check", "", K::kBool, T::kModes, "", "false",
        "Run one viewer for 10 s with verbose diagnostics and say whether the stream is healthy."},
       {"print-cmd", "", K::kBool, T::kModes, "", "false",
@@ -154,7 +155,8 @@ std::vector<FlagSpec> MakeOriginFlags() {
   return {
       {"profile", "", K::kValue, T::kModes, "NAME", "default",
        "default (720p, 2 s segments), low-latency (1 s), abr (several renditions), stress, tiny "
-       "(low bitrate, for scale tests on small machines)."},
+       "(low bitrate, for scale tests on small machines); ll-hls, ll-hls-abr (Low-Latency HLS: "
+       "fMP4 parts served by our own HTTP server instead of nginx)."},
       {"port", "", K::kValue, T::kModes, "PORT", "8080", "HTTP port nginx listens on."},
       {"addr", "", K::kValue, T::kModes, "ADDR", "127.0.0.1", "Address nginx listens on."},
       {"dir", "", K::kValue, T::kModes, "DIR", "a new temporary directory",

@@ -190,6 +190,34 @@ Result<OriginPlan> PrepareOrigin(const OriginProfile& profile, const OriginListe
   return plan;
 }
 
+Result<OriginPlan> PrepareLlhlsOrigin(const OriginProfile& profile, const OriginListen& listen,
+                                      const std::string& dir, const std::string& self_exe) {
+  if (auto ok = ValidateOriginProfile(profile); !ok) return tl::unexpected(ok.error());
+  if (auto ok = ValidateListen(listen); !ok) return tl::unexpected(ok.error());
+  Result<std::string> abs_dir = AbsoluteDir(dir);
+  if (!abs_dir) return tl::unexpected(abs_dir.error());
+  OriginPlan plan;
+  plan.dir = *abs_dir;
+  plan.hls_dir = plan.dir;
+  if (auto ok = MakeDir(plan.dir); !ok) return tl::unexpected(ok.error());
+  const std::string base = "http://" + FormatHostPort(listen.addr == "0.0.0.0" ? "127.0.0.1"
+                                                      : listen.addr == "::"    ? "::1"
+                                                                               : listen.addr,
+                                                      listen.port);
+  plan.nginx_argv = {self_exe, "origin",    "-profile", profile.name,
+                     "-addr",  listen.addr, "-port",    std::to_string(listen.port),
+                     "-dir",   plan.dir};
+  plan.stream_url = base + (profile.HasMaster() ? "/master.m3u8" : "/stream.m3u8");
+  plan.health_url = base + "/health";
+  plan.status_url = base + "/nginx_status";
+  plan.access_log_path = plan.dir + "/access.log";
+  plan.error_log_path = plan.dir + "/error.log";
+  plan.pid_path = plan.dir + "/" + std::string(kLlhlsReadyFile);
+  ::unlink(plan.pid_path.c_str());
+  if (auto ok = WriteFile(plan.access_log_path, ""); !ok) return tl::unexpected(ok.error());
+  return plan;
+}
+
 Result<std::string> FindNginxIn(std::string_view path_env) {
   std::vector<std::string> dirs;
   while (!path_env.empty()) {

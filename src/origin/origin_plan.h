@@ -55,6 +55,17 @@ Result<OriginPlan> PrepareOrigin(const OriginProfile& profile, const OriginListe
                                  const std::string& dir, const std::string& ffmpeg_path,
                                  const std::string& nginx_path);
 
+/// The plan of an LL-HLS profile (OriginProfile::IsLowLatencyHls): one child,
+/// `<self_exe> origin -profile NAME -addr A -port P -dir DIR`, our own LL-HLS server that runs
+/// its FFmpeg generators itself (kept in nginx_argv; generator_argv stays empty). It writes
+/// DIR/origin.pid (pid_path) once every rendition has a complete segment and logs requests to
+/// DIR/access.log in kAccessLogFormat. Creates DIR and truncates the access log.
+Result<OriginPlan> PrepareLlhlsOrigin(const OriginProfile& profile, const OriginListen& listen,
+                                      const std::string& dir, const std::string& self_exe);
+
+/// Name of the ready marker the LL-HLS origin writes in its directory.
+inline constexpr std::string_view kLlhlsReadyFile = "origin.pid";
+
 /// The first executable `nginx` in the directories of $PATH, then /usr/sbin, /usr/local/sbin
 /// and /sbin (Debian installs it in /usr/sbin, which is not in a normal user's PATH).
 /// kNotFound when there is none.

@@ -82,6 +82,35 @@ OriginProfile TinyProfile() {
   };
 }
 
+// LL-HLS: 30 fps, 10 frames (1/3 s) per part, 6 parts per 2 s segment. ultrafast +
+// zerolatency: no B-frames, so each fragment's frames are its presentation order and a part
+// is ready one frame after its last one was captured.
+OriginProfile LlhlsProfile() {
+  return OriginProfile{
+      .name = "ll-hls",
+      .description = "LL-HLS: 640x360p30, 0.6 Mbit/s fMP4, 1/3 s parts, 2 s segments",
+      .renditions = {{"360p", 640, 360, 600, 600, 600, 64}},
+      .fps = 30,
+      .segment_seconds = 2,
+      .list_size = 10,
+      .x264_preset = "ultrafast",
+      .part_frames = 10,
+  };
+}
+
+OriginProfile LlhlsAbrProfile() {
+  return OriginProfile{
+      .name = "ll-hls-abr",
+      .description = "LL-HLS: master over 180p/360p (0.2/0.6 Mbit/s), 1/3 s parts",
+      .renditions = {{"180p", 320, 180, 200, 200, 200, 32}, {"360p", 640, 360, 600, 600, 600, 64}},
+      .fps = 30,
+      .segment_seconds = 2,
+      .list_size = 10,
+      .x264_preset = "ultrafast",
+      .part_frames = 10,
+  };
+}
+
 bool IsNameChar(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
          c == '-';
@@ -120,9 +149,13 @@ std::vector<OriginProfile> OriginProfiles() {
   return {DefaultProfile(), LowLatencyProfile(), AbrProfile(), StressProfile(), TinyProfile()};
 }
 
+std::vector<OriginProfile> LlhlsProfiles() { return {LlhlsProfile(), LlhlsAbrProfile()}; }
+
 std::string OriginProfileNames() {
+  std::vector<OriginProfile> all = OriginProfiles();
+  for (OriginProfile& p : LlhlsProfiles()) all.push_back(std::move(p));
   std::string names;
-  for (const OriginProfile& p : OriginProfiles()) {
+  for (const OriginProfile& p : all) {
     if (!names.empty()) names += ", ";
     names += p.name;
   }
@@ -131,6 +164,9 @@ std::string OriginProfileNames() {
 
 Result<OriginProfile> FindOriginProfile(std::string_view name) {
   for (OriginProfile& p : OriginProfiles()) {
+    if (p.name == name) return std::move(p);
+  }
+  for (OriginProfile& p : LlhlsProfiles()) {
     if (p.name == name) return std::move(p);
   }
   return Fail(ErrorCode::kUsage,
@@ -153,6 +189,11 @@ Result<void> ValidateOriginProfile(const OriginProfile& profile) {
         ErrorCode::kUsage,
         fmt::format("origin profile {}: fps, segment seconds and list size must be positive",
                     profile.name));
+  }
+  if (profile.part_frames < 0 ||
+      (profile.part_frames > 0 && profile.GopFrames() % profile.part_frames != 0)) {
+    return Fail(ErrorCode::kUsage,
+                fmt::format("origin profile {}: part frames must divide the GOP", profile.name));
   }
   if (std::find(kX264Presets.begin(), kX264Presets.end(), profile.x264_preset) ==
       kX264Presets.end()) {

@@ -33,6 +33,12 @@ struct OriginProfile {
   int segment_seconds = 0;            ///< -hls_time; also EXT-X-TARGETDURATION
   int list_size = 0;                  ///< -hls_list_size, segments kept in each media playlist
   std::string x264_preset;            ///< libx264 -preset
+  /// LL-HLS profiles only: video frames per part (one fMP4 fragment each); 0 = classic HLS
+  /// (FFmpeg's hls muxer + nginx). Must divide GopFrames().
+  int part_frames = 0;
+
+  /// True for the LL-HLS profiles, served by our own origin (origin/llhls_server.h).
+  bool IsLowLatencyHls() const { return part_frames > 0; }
 
   /// True when the stream is a master playlist over several renditions.
   bool HasMaster() const { return renditions.size() > 1; }
@@ -43,10 +49,15 @@ struct OriginProfile {
   int TotalKbps() const;
 };
 
-/// The built-in profiles, in display order: default, low-latency, abr, stress, tiny.
+/// The built-in classic (nginx-served) profiles, in display order: default, low-latency, abr,
+/// stress, tiny.
 std::vector<OriginProfile> OriginProfiles();
 
-/// The built-in profile called \a name, or a kUsage error that lists the valid names.
+/// The built-in LL-HLS profiles: ll-hls, ll-hls-abr.
+std::vector<OriginProfile> LlhlsProfiles();
+
+/// The built-in profile (classic or LL-HLS) called \a name, or a kUsage error that lists the valid
+/// names.
 Result<OriginProfile> FindOriginProfile(std::string_view name);
 
 /// Comma-separated names of the built-in profiles, for help and error text.

@@ -20,7 +20,7 @@ TEST(OriginProfileTest, EveryBuiltInProfileIsValidAndFindable) {
     EXPECT_EQ(MustFind(p.name).name, p.name);
     for (const Rendition& r : p.renditions) EXPECT_LE(r.video_kbps, r.maxrate_kbps) << r.name;
   }
-  EXPECT_EQ(OriginProfileNames(), "default, low-latency, abr, stress, tiny");
+  EXPECT_EQ(OriginProfileNames(), "default, low-latency, abr, stress, tiny, ll-hls, ll-hls-abr");
 }
 
 TEST(OriginProfileTest, ProfilesMatchTheSpec) {

@@ -30,15 +30,17 @@ OriginRunner::~OriginRunner() {
 
 Result<void> OriginRunner::Start(const OriginPlan& plan) {
   plan_ = plan;
-  SpawnOptions gen;
-  gen.argv = plan.generator_argv;
-  gen.death_signal = SIGKILL;
-  gen.child_mask = child_mask_;
-  gen.capture_stderr = false;
-  auto g = ChildProcess::Spawn(gen);
-  if (!g) return tl::unexpected(g.error());
-  generator_ = std::move(*g);
-  reaper_.Register(generator_->pid(), [this](int st) { OnExit(generator_, "generator", st); });
+  if (!plan.generator_argv.empty()) {
+    SpawnOptions gen;
+    gen.argv = plan.generator_argv;
+    gen.death_signal = SIGKILL;
+    gen.child_mask = child_mask_;
+    gen.capture_stderr = false;
+    auto g = ChildProcess::Spawn(gen);
+    if (!g) return tl::unexpected(g.error());
+    generator_ = std::move(*g);
+    reaper_.Register(generator_->pid(), [this](int st) { OnExit(generator_, "generator", st); });
+  }
 
   SpawnOptions ngx;
   ngx.argv = plan.nginx_argv;
@@ -49,8 +51,8 @@ Result<void> OriginRunner::Start(const OriginPlan& plan) {
   if (!n) return tl::unexpected(n.error());
   nginx_ = std::move(*n);
   reaper_.Register(nginx_->pid(), [this](int st) { OnExit(nginx_, "nginx", st); });
-  log::Info("test origin: generator pid {}, nginx pid {}, dir {}", generator_->pid(), nginx_->pid(),
-            plan.dir);
+  log::Info("test origin: generator pid {}, server pid {}, dir {}",
+            generator_ != nullptr ? generator_->pid() : 0, nginx_->pid(), plan.dir);
   return {};
 }
 
@@ -118,12 +120,15 @@ void OriginRunner::CheckReady() {
     on_ready_ = nullptr;
     cb(std::move(r));
   };
-  if (generator_ == nullptr || nginx_ == nullptr) {
+  // LL-HLS plans have no generator child: their server runs FFmpeg itself and writes its
+  // ready marker (pid_path) once every rendition has a complete segment.
+  const bool llhls = plan_.generator_argv.empty();
+  if ((!llhls && generator_ == nullptr) || nginx_ == nullptr) {
     return finish(Fail(ErrorCode::kIo, "test origin failed to start: " + last_exit_));
   }
   // The stream URL's file name is the playlist the generator writes last (master for abr).
   std::string name = plan_.stream_url.substr(plan_.stream_url.rfind('/') + 1);
-  if (FileExists(plan_.hls_dir + "/" + name) && FileExists(plan_.pid_path)) {
+  if ((llhls || FileExists(plan_.hls_dir + "/" + name)) && FileExists(plan_.pid_path)) {
     return finish({});
   }
   if (loop_.clock().Now() > ready_deadline_) {
