@@ -132,6 +132,11 @@ int RunOrigin(const config::OriginOptions& opts, const config::Config& cfg) {
       log::Error("FFmpeg not found: '{}' (apt-get install ffmpeg)", cfg.ffmpeg_path);
       return kExitFailure;
     }
+    if (opts.exporters) {
+      log::Warn(
+          "-exporters is not run beside the LL-HLS profiles; point "
+          "prometheus-nginx-exporter at its /nginx_status yourself");
+    }
     return RunLlhlsOrigin(opts, *profile, ffmpeg);
   }
   auto nginx = origin::FindNginx();

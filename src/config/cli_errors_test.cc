@@ -94,7 +94,7 @@ TEST_F(CliTest, EveryValidationErrorNamesTheFlag) {
        "-test-origin-profile abr: only used with -test-origin (add -test-origin)"},
       {{"-test-origin", "-test-origin-profile", "huge"},
        "-test-origin-profile huge: unknown origin profile; choose default, low-latency, abr, "
-       "stress or tiny"},
+       "stress, tiny, ll-hls or ll-hls-abr"},
       {{"-json"},
        "-json: only applies to -print-config (for JSON logs use -log-format json, for a JSON "
        "report -summary-json FILE)"},

@@ -479,8 +479,8 @@ TEST_F(CliTest, OriginSubcommandErrors) {
   const std::vector<std::string> want = {
       "origin -clients: unknown flag; run with -help to list the flags",
       "origin: unexpected argument extra; it takes only flags (see hls-swarm origin -help)",
-      "origin -profile huge: unknown origin profile; choose default, low-latency, abr, stress or "
-      "tiny",
+      "origin -profile huge: unknown origin profile; choose default, low-latency, abr, stress, "
+      "tiny, ll-hls or ll-hls-abr",
       "origin -port 0: must be a number 1..65535 (e.g. -port 8080)",
       "origin -addr example.com: must be an IP address (e.g. -addr 127.0.0.1, or 0.0.0.0 for "
       "all)",

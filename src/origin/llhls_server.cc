@@ -22,6 +22,7 @@ namespace hs::origin {
 namespace {
 
 constexpr std::size_t kMaxHeader = 16 * 1024;
+constexpr auto kIdleTimeout = std::chrono::seconds(75);
 constexpr std::string_view kPlaylistType = "application/vnd.apple.mpegurl";
 constexpr std::string_view kMediaCache = "public, max-age=60, immutable";
 
@@ -120,6 +121,7 @@ struct LlhlsServer::Conn {
   std::string uri;
   std::string ua;
   SteadyTime started{};
+  SteadyTime last_active{};  // last request finished (or accepted): for the idle timeout
   int status = 0;
   std::size_t body = 0;
   std::size_t total = 0;
@@ -330,6 +332,16 @@ void LlhlsServer::Sweep() {
     Release(c);
     Respond(c, 503, "text/plain", "no new part in 3 target durations\n");
   }
+  // Like nginx's keepalive_timeout (75 s): idle connections are closed once a second's sweep
+  // sees them idle that long, so memory stays bounded by the active audience.
+  if (now - last_idle_sweep_ >= std::chrono::seconds(1)) {
+    last_idle_sweep_ = now;
+    std::vector<Conn*> idle;
+    for (auto& [id, c] : conns_) {
+      if (!c->busy && !c->dead && now - c->last_active > kIdleTimeout) idle.push_back(c.get());
+    }
+    for (Conn* c : idle) Close(*c);
+  }
   sweep_->Arm(std::chrono::milliseconds(100));
 }
 
@@ -345,6 +357,7 @@ void LlhlsServer::OnAccept() {
     auto c = std::make_unique<Conn>();
     c->serial = next_serial_++;
     c->fd.Reset(fd);
+    c->last_active = loop_.clock().Now();
     Conn* raw = c.get();
     c->watch = loop_.Watch(fd, EPOLLIN | EPOLLRDHUP,
                            [this, raw](std::uint32_t ev) { OnConnEvent(*raw, ev); });
@@ -619,7 +632,11 @@ void LlhlsServer::Flush(Conn& c) {
       iov[n].iov_base = const_cast<char*>(s.data() + off);
       iov[n].iov_len = s.size() - off;
     }
-    const ssize_t w = ::writev(c.fd.Get(), iov, n);
+    msghdr msg{};
+    msg.msg_iov = iov;
+    msg.msg_iovlen = static_cast<std::size_t>(n);
+    // sendmsg(MSG_NOSIGNAL), not writev(): a viewer that went away must not raise SIGPIPE.
+    const ssize_t w = ::sendmsg(c.fd.Get(), &msg, MSG_NOSIGNAL);
     if (w < 0) {
       if (errno == EINTR) continue;
       if (errno == EAGAIN) {
@@ -649,6 +666,7 @@ void LlhlsServer::FinishRequest(Conn& c) {
   if (c.logged) Log(c);
   c.out.clear();
   c.busy = false;
+  c.last_active = loop_.clock().Now();
   c.status = 0;
   c.rend = nullptr;
   if (!c.keep_alive) return Close(c);

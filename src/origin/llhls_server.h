@@ -127,6 +127,7 @@ class LlhlsServer {
   std::uint64_t next_serial_ = 1;
   std::uint64_t accepts_ = 0;
   std::uint64_t requests_ = 0;
+  SteadyTime last_idle_sweep_{};
   std::uint64_t gen_ = 1;  // bumped by every new part (rendition reports change too)
 };
 

@@ -51,8 +51,13 @@ Result<void> OriginRunner::Start(const OriginPlan& plan) {
   if (!n) return tl::unexpected(n.error());
   nginx_ = std::move(*n);
   reaper_.Register(nginx_->pid(), [this](int st) { OnExit(nginx_, "nginx", st); });
-  log::Info("test origin: generator pid {}, server pid {}, dir {}",
-            generator_ != nullptr ? generator_->pid() : 0, nginx_->pid(), plan.dir);
+  if (generator_ != nullptr) {
+    log::Info("test origin: generator pid {}, nginx pid {}, dir {}", generator_->pid(),
+              nginx_->pid(), plan.dir);
+  } else {
+    log::Info("test origin: LL-HLS server pid {} (runs its own FFmpeg), dir {}", nginx_->pid(),
+              plan.dir);
+  }
   return {};
 }
 
