@@ -761,6 +761,8 @@ TEST_F(PlayerTest, CompactState) {
   std::printf("sizeof(Player) = %zu bytes, owned heap while playing = %zu bytes (%zu per Timer)\n",
               sizeof(Player), player_->OwnedHeapBytes(), sizeof(Timer));
   EXPECT_LE(sizeof(Player), 512u);
+  // The engine keeps one FetchRequest per channel; the CMCD keys fit in its former padding.
+  EXPECT_LE(sizeof(FetchRequest), 104u);
   EXPECT_LE(player_->OwnedHeapBytes(), 4 * sizeof(Timer));
   // Every viewer's playlists come from the shared cache: one parse per distinct body.
   Player second(loop_, opts_, fetcher_, cache_, rec_);
