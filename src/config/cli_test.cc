@@ -276,6 +276,29 @@ TEST_F(CliTest, EngineFlagsAndWhatEachEngineRejects) {
   EXPECT_NE(bad.errors[0].find("choose ffmpeg or native"), std::string::npos) << bad.errors[0];
 }
 
+TEST_F(CliTest, CmcdIsNativeOnly) {
+  EXPECT_EQ(Ok({"-engine", "native", kUrl}).cmcd, CmcdMode::kOff);
+  const Config q = Ok({"-engine", "native", "-cmcd", "query", "-cmcd-cid", "movie-1", kUrl});
+  EXPECT_EQ(q.cmcd, CmcdMode::kQuery);
+  EXPECT_EQ(q.cmcd_cid, "movie-1");
+  EXPECT_EQ(Ok({"-engine", "native", "-cmcd", "header", kUrl}).cmcd, CmcdMode::kHeader);
+  EXPECT_EQ(Ok({"-cmcd", "off", kUrl}).cmcd, CmcdMode::kOff);
+  const CliOutcome ff = Parse({"-cmcd", "query", kUrl});
+  ASSERT_EQ(ff.errors.size(), 1u);
+  EXPECT_EQ(ff.errors[0],
+            "-cmcd: only for native viewers (add -engine native); FFmpeg viewers cannot send CMCD");
+  const CliOutcome bad = Parse({"-engine", "native", "-cmcd", "json", kUrl});
+  ASSERT_EQ(bad.errors.size(), 1u);
+  EXPECT_EQ(bad.errors[0], "-cmcd json: choose off, query or header");
+  const CliOutcome cid = Parse({"-engine", "native", "-cmcd-cid", "x", kUrl});
+  ASSERT_EQ(cid.errors.size(), 1u);
+  EXPECT_EQ(cid.errors[0], "-cmcd-cid: needs -cmcd query or -cmcd header");
+  const CliOutcome long_cid =
+      Parse({"-engine", "native", "-cmcd", "query", "-cmcd-cid", std::string(65, 'c'), kUrl});
+  ASSERT_EQ(long_cid.errors.size(), 1u);
+  EXPECT_NE(long_cid.errors[0].find("at most 64 characters"), std::string::npos);
+}
+
 TEST_F(CliTest, VariantAbrAndVariantMix) {
   EXPECT_EQ(Ok({"-engine", "native", "-variant", "abr", kUrl}).variant, Variant::kAbr);
   const Config mix = Ok({"-engine", "native", "-variant-mix", "highest:60,lowest:40", kUrl});

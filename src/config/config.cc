@@ -165,6 +165,25 @@ std::optional<VodEnd> ParseVodEnd(const std::string& s) {
   return std::nullopt;
 }
 
+const char* ToString(CmcdMode m) {
+  switch (m) {
+    case CmcdMode::kOff:
+      return "off";
+    case CmcdMode::kQuery:
+      return "query";
+    case CmcdMode::kHeader:
+      return "header";
+  }
+  return "?";
+}
+
+std::optional<CmcdMode> ParseCmcdMode(const std::string& s) {
+  for (CmcdMode m : {CmcdMode::kOff, CmcdMode::kQuery, CmcdMode::kHeader}) {
+    if (s == ToString(m)) return m;
+  }
+  return std::nullopt;
+}
+
 std::optional<std::vector<VariantShare>> ParseVariantMix(std::string_view s, std::string* why) {
   std::vector<VariantShare> mix;
   int total = 0;

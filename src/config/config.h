@@ -25,6 +25,8 @@ struct VariantShare {
 enum class Engine { kFfmpeg, kNative };
 /// What a native viewer does at the end of a VOD: start a new play after a pause, or end.
 enum class VodEnd { kRestart, kStop };
+/// -cmcd: how native viewers send CTA-5004 Common Media Client Data.
+enum class CmcdMode { kOff, kQuery, kHeader };
 /// Minimum severity of hls-swarm's own log lines (also picks FFmpeg's -loglevel).
 enum class LogLevel { kDebug, kInfo, kWarning, kError };
 /// Log line encoding: human text or one JSON object per line.
@@ -102,7 +104,9 @@ struct Config {
   /// Fetch in real time (native: playout pacing; FFmpeg on a VOD: -readrate 1); false: as fast
   /// as the network allows.
   bool pace = true;
-  bool api = true;  ///< /api/clients and /api/status on the metrics port
+  CmcdMode cmcd = CmcdMode::kOff;  ///< -cmcd (native engine only)
+  std::string cmcd_cid;            ///< -cmcd-cid: CMCD content id; "" = not sent
+  bool api = true;                 ///< /api/clients and /api/status on the metrics port
   std::vector<std::string> origin_metrics_urls;  ///< origin exporters to scrape (-origin-metrics)
   bool origin_exporters = false;                 ///< -test-origin also runs node/nginx exporters
   bool test_origin = false;                      ///< start the bundled origin
@@ -157,6 +161,8 @@ std::optional<Engine> ParseEngine(const std::string& s);
 /// "restart", "stop".
 const char* ToString(VodEnd v);
 std::optional<VodEnd> ParseVodEnd(const std::string& s);
+const char* ToString(CmcdMode m);
+std::optional<CmcdMode> ParseCmcdMode(const std::string& s);
 const char* ToString(LogLevel l);
 const char* ToString(LogFormat f);
 /// Parse the lower-case names above; nullopt if unknown. ParseLogLevel also accepts "warn".

@@ -240,6 +240,20 @@ class ConfigBuilder {
         Problem(*s, fmt::format("{} (e.g. {})", why, s->Example("highest:60,lowest:40")));
       }
     }
+    if (std::optional<Source> s = Take("cmcd")) {
+      if (std::optional<CmcdMode> m = ParseCmcdMode(s->value)) {
+        c.cmcd = *m;
+      } else {
+        Problem(*s, "choose off, query or header");
+      }
+    }
+    if (std::optional<Source> s = Take("cmcd-cid")) {
+      if (s->value.size() > 64 || s->value.find_first_of("\r\n") != std::string::npos) {
+        Problem(*s, "at most 64 characters, without CR or LF (CTA-5004 cid)");
+      } else {
+        c.cmcd_cid = s->value;
+      }
+    }
     c.no_cache = Flag("no-cache", false);
     if (auto it = flags_.flags.find("header"); it != flags_.flags.end()) {
       for (const FlagValue& h : it->second) {
@@ -472,6 +486,14 @@ class ConfigBuilder {
       errors_->push_back(
           "-variant abr: only for native viewers (add -engine native); FFmpeg plays every "
           "rendition (all) or one chosen by ffprobe (highest, lowest)");
+    }
+    if (!native && c.cmcd != CmcdMode::kOff) {
+      errors_->push_back(
+          "-cmcd: only for native viewers (add -engine native); FFmpeg viewers cannot send "
+          "CMCD");
+    }
+    if (flags_.Has("cmcd-cid") && c.cmcd == CmcdMode::kOff) {
+      errors_->push_back("-cmcd-cid: needs -cmcd query or -cmcd header");
     }
     if (!c.variant_mix.empty() && flags_.Has("variant")) {
       errors_->push_back("-variant-mix: replaces -variant; give one of them");

@@ -71,6 +71,13 @@ std::vector<FlagSpec> MakeMainFlags() {
        "the origin through a CDN."},
       {"user-agent", "", K::kValue, T::kStream, "UA", "hls-swarm/<version>",
        "Base User-Agent; viewer i sends UA/client-i, so origin logs can tell viewers apart."},
+      {"cmcd", "", K::kValue, T::kStream, "off|query|header", "off",
+       "Native engine: send CTA-5004 CMCD with every request, as a CMCD= query parameter or "
+       "as CMCD-Request/-Object/-Status/-Session headers: session id per viewer (sid), object "
+       "type, rendition and top bitrate, duration, buffer length, measured throughput, startup "
+       "and buffer starvation, so a CDN's logs can be joined with the run."},
+      {"cmcd-cid", "", K::kValue, T::kStream, "ID", "",
+       "CMCD content id (cid) sent with -cmcd; at most 64 characters."},
       // Network.
       {"timeout", "", K::kValue, T::kNetwork, "SECONDS|DURATION", "15 (profile)",
        "Network read/write timeout of each request (FFmpeg -rw_timeout)."},

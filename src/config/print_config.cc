@@ -66,6 +66,9 @@ Rows NetworkRows(const Config& c) {
   };
   if (c.headers.empty()) rows.emplace_back("header", "(none)");
   for (const std::string& h : c.headers) rows.emplace_back("header", h);
+  rows.emplace_back("cmcd", c.cmcd_cid.empty() || c.cmcd == CmcdMode::kOff
+                                ? std::string(ToString(c.cmcd))
+                                : fmt::format("{} (cid {})", ToString(c.cmcd), c.cmcd_cid));
   rows.emplace_back("resolve", OrNone(c.resolve_ip));
   rows.emplace_back("dangerous", YesNo(c.dangerous));
   return rows;
@@ -147,6 +150,8 @@ nlohmann::json RunJson(const Config& c) {
       {"engine", ToString(c.engine)},
       {"vodEnd", ToString(c.vod_end)},
       {"pace", c.pace},
+      {"cmcd", ToString(c.cmcd)},
+      {"cmcdCid", c.cmcd_cid},
       {"tapMode", ToString(c.GetTapMode())},
       {"tui", c.tui},
       {"logFormat", ToString(c.log_format)},

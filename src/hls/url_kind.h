@@ -1,13 +1,14 @@
 // hls-swarm — Copyright (C) 2026 the hls-swarm authors. MIT licence.
 #pragma once
 
+#include <cstdint>
 #include <string_view>
 
 namespace hs::hls {
 
 /// What an HLS URL fetches. The one vocabulary of resource kinds: engines, the tap and stats
 /// all use it (measure::RequestKind is this type).
-enum class ResourceKind { kMaster, kMediaPlaylist, kSegment, kInit, kKey, kOther };
+enum class ResourceKind : std::uint8_t { kMaster, kMediaPlaylist, kSegment, kInit, kKey, kOther };
 
 /// Metric label: "master", "playlist", "segment", "init", "key", "other".
 const char* ToString(ResourceKind kind);

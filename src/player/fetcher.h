@@ -12,23 +12,26 @@
 #include "core/clock.h"
 #include "hls/playlist.h"
 #include "measure/request.h"
+#include "player/cmcd.h"
 
 namespace hs::player {
 
 /// A player's independent request streams: the variant (playlists, init, keys, segments) and
 /// the alternate audio rendition, each on its own connection (hls.js audio-stream-controller).
-enum class Channel { kMain = 0, kAudio = 1 };
+enum class Channel : std::uint8_t { kMain = 0, kAudio = 1 };
 
-/// One HTTP GET a player wants.
+/// One HTTP GET a player wants. Its fields are ordered so that it packs into 104 bytes (a
+/// viewer's engine keeps one per channel).
 struct FetchRequest {
-  std::string url;  ///< absolute
-  measure::RequestKind kind = measure::RequestKind::kOther;
+  std::string url;                      ///< absolute
   std::optional<hls::ByteRange> range;  ///< EXT-X-BYTERANGE → Range header
-  bool want_body = false;               ///< playlists (and keys) need the body
   double media_duration_s = -1;         ///< segments: EXTINF
+  Duration ttfb_timeout{};              ///< hls.js: playlists 10 s, segments 10 s
+  Duration total_timeout{};             ///< hls.js: playlists 20 s, segments 120 s
+  cmcd::Object cmcd;                    ///< what the player would tell a CDN (-cmcd)
+  measure::RequestKind kind = measure::RequestKind::kOther;
+  bool want_body = false;  ///< playlists (and keys) need the body
   Channel channel = Channel::kMain;
-  Duration ttfb_timeout{};   ///< hls.js: playlists 10 s, segments 10 s
-  Duration total_timeout{};  ///< hls.js: playlists 20 s, segments 120 s
 };
 
 /// How a fetch ended.

@@ -7,11 +7,13 @@
 #include <climits>
 #include <functional>
 #include <optional>
+#include <random>
 
 #include <fmt/format.h>
 
 #include "core/log.h"
 #include "hls/url.h"
+#include "player/cmcd.h"
 
 namespace hs::player {
 
@@ -46,6 +48,14 @@ PlayerOptions MakePlayerOptions(const config::Config& cfg, const std::string& ur
     o.realtime = false;
   }
   return o;
+}
+
+// CMCD session ids: random per run (and per shard), whatever -seed says.
+std::string CmcdSidPrefix() {
+  std::random_device rd;
+  auto word = [&rd] { return (std::uint64_t{rd()} << 32) | rd(); };
+  const std::uint64_t hi = word();
+  return cmcd::SessionPrefix(hi, word());
 }
 
 std::string CommonHeaders(const config::Config& cfg) {
@@ -281,6 +291,17 @@ class NativeEngine::Viewer final : public Fetcher, public PlayerEvents {
     req.target = parts.path_and_query;
     req.host_header = parts.HostHeader();
     req.extra_headers = user_agent_line_ + e_.common_headers_;
+    if (e_.cfg_.cmcd != config::CmcdMode::kOff) {
+      // Made when sent (a redirect sends it again): nothing kept per viewer but the request's
+      // few CMCD integers. The request records keep the URL without it.
+      const std::string sid = cmcd::SessionId(e_.cmcd_sid_prefix_, static_cast<std::uint64_t>(id_));
+      const cmcd::Session session{sid, e_.cfg_.cmcd_cid};
+      if (e_.cfg_.cmcd == config::CmcdMode::kQuery) {
+        req.target = cmcd::AppendQuery(req.target, ch.req.cmcd, session);
+      } else {
+        req.extra_headers += cmcd::HeaderLines(ch.req.cmcd, session);
+      }
+    }
     if (ch.req.range) {
       req.extra_headers += fmt::format("Range: bytes={}-{}\r\n", ch.req.range->offset,
                                        ch.req.range->offset + ch.req.range->length - 1);
@@ -403,7 +424,8 @@ NativeEngine::NativeEngine(EventLoop& loop, const config::Config& cfg, std::stri
       records_(records),
       counts_(counts),
       player_opts_(MakePlayerOptions(cfg, stream_url_)),
-      common_headers_(CommonHeaders(cfg)) {}
+      common_headers_(CommonHeaders(cfg)),
+      cmcd_sid_prefix_(CmcdSidPrefix()) {}
 
 NativeEngine::~NativeEngine() {
   for (auto& [id, v] : viewers_) {

@@ -67,6 +67,8 @@ class NativeEngine final : public pool::ViewerEngine {
   pool::SessionEvents* events_ = nullptr;
   PlayerOptions player_opts_;
   std::string common_headers_;  ///< no-cache pair and -header lines, each ending CRLF
+  /// -cmcd: this run's session id prefix (cmcd::SessionPrefix), random per engine.
+  std::string cmcd_sid_prefix_;
   std::unique_ptr<http::TlsContext> tls_;
   std::unique_ptr<http::ClientShared> client_;  ///< loop, TLS context, the one read buffer
   std::unique_ptr<http::Resolver> resolver_;

@@ -200,6 +200,7 @@ void Player::OnStallTimer() {
     return;
   }
   stalled_ = true;
+  starved_ = true;
   stall_started_at_ = now;
   const std::uint32_t gen = gen_;
   events_.OnRebufferStart();

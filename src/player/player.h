@@ -172,6 +172,9 @@ class Player {
   bool MaybeSwitchVariant(SteadyTime now);
   void CompleteSwitch(const hls::Playlist& from);
 
+  // player_cmcd.cc: the CTA-5004 keys of a request.
+  void FillCmcd(std::size_t index, FetchRequest& req) const;
+
   // player_track.cc: playlists and segments of one track.
   void Pump(std::size_t index);
   void Issue(std::size_t index, Op op, FetchRequest req);
@@ -207,6 +210,7 @@ class Player {
   bool need_master_ = false;  // the main track's next fetch is opts_.url
   bool playing_ = false;
   bool stalled_ = false;
+  bool starved_ = false;  // CMCD bs: stalled since the last request went out
 };
 
 }  // namespace hs::player

@@ -78,6 +78,8 @@ class BandwidthEstimator {
   void Sample(double seconds, std::uint64_t bytes);
   /// Bits per second.
   double EstimateBps() const;
+  /// A download has been sampled: EstimateBps() is a measurement, not the default.
+  bool Measured() const { return fast_.total_weight >= kMinWeight; }
 
  private:
   struct Ewma {

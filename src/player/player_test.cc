@@ -706,6 +706,54 @@ TEST_F(PlayerTest, StopCancelsEverythingAndNoEventFollows) {
   EXPECT_EQ(loop_.NextTimerAt(), SteadyTime::max());
 }
 
+TEST_F(PlayerTest, CmcdKeysFollowTheRequestAndThePlayback) {
+  master_ =
+      "#EXTM3U\n"
+      "#EXT-X-STREAM-INF:BANDWIDTH=950400\nv/low.m3u8\n"
+      "#EXT-X-STREAM-INF:BANDWIDTH=2890800\nv/high.m3u8\n";
+  video_.vod = true;
+  video_.initial = 10;
+  opts_.restart_vod = false;
+  opts_.variant = config::Variant::kLowest;
+  segment_delay_ = seconds(3);  // 3 s per 2 s segment: a stall before each segment
+  Make();
+  player_->Start();
+  RunFor(seconds(60));
+  ASSERT_GE(rec_.rebuffer_starts.size(), 5u);
+  const auto& reqs = fetcher_.requests;
+  ASSERT_GE(reqs.size(), 12u);
+  // The master and the media playlist: manifests, at startup, before any measurement.
+  EXPECT_EQ(reqs[0].req.cmcd.ot, cmcd::ObjectType::kManifest);
+  EXPECT_EQ(reqs[0].req.cmcd.st, 0);
+  EXPECT_EQ(reqs[0].req.cmcd.br_kbps, 0u);
+  EXPECT_TRUE(reqs[0].req.cmcd.su);
+  EXPECT_EQ(reqs[1].req.cmcd.ot, cmcd::ObjectType::kManifest);
+  EXPECT_TRUE(reqs[1].req.cmcd.su);
+  EXPECT_EQ(reqs[1].req.cmcd.mtp_100kbps, cmcd::Object::kUnknown);
+  // The first segment: still startup, an empty buffer, no throughput measured yet.
+  const cmcd::Object& first = reqs[2].req.cmcd;
+  EXPECT_EQ(reqs[2].req.kind, RequestKind::kSegment);
+  EXPECT_EQ(first.ot, cmcd::ObjectType::kMuxed);
+  EXPECT_EQ(first.br_kbps, 950u);
+  EXPECT_EQ(first.tb_kbps, 950u);  // a fixed variant may play only itself
+  EXPECT_EQ(first.d_ms, 2000u);
+  EXPECT_EQ(first.bl_100ms, 0);
+  EXPECT_EQ(first.st, 'v');
+  EXPECT_TRUE(first.su);
+  EXPECT_FALSE(first.bs);
+  EXPECT_EQ(first.mtp_100kbps, cmcd::Object::kUnknown);
+  // Once playing: no su, a measured throughput; bs once per stall, on the request after it.
+  std::size_t bs = 0;
+  for (std::size_t i = 3; i < reqs.size(); ++i) {
+    const cmcd::Object& o = reqs[i].req.cmcd;
+    EXPECT_FALSE(o.su) << i;
+    EXPECT_NE(o.mtp_100kbps, cmcd::Object::kUnknown) << i;
+    bs += o.bs ? 1 : 0;
+  }
+  // The last stall waits for the last segment: no request follows it.
+  EXPECT_EQ(bs + 1, rec_.rebuffer_starts.size());
+}
+
 TEST_F(PlayerTest, CompactState) {
   Make();
   player_->Start();
@@ -713,6 +761,8 @@ TEST_F(PlayerTest, CompactState) {
   std::printf("sizeof(Player) = %zu bytes, owned heap while playing = %zu bytes (%zu per Timer)\n",
               sizeof(Player), player_->OwnedHeapBytes(), sizeof(Timer));
   EXPECT_LE(sizeof(Player), 512u);
+  // The engine keeps one FetchRequest per channel; the CMCD keys fit in its former padding.
+  EXPECT_LE(sizeof(FetchRequest), 104u);
   EXPECT_LE(player_->OwnedHeapBytes(), 4 * sizeof(Timer));
   // Every viewer's playlists come from the shared cache: one parse per distinct body.
   Player second(loop_, opts_, fetcher_, cache_, rec_);

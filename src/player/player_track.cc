@@ -145,6 +145,8 @@ void Player::FetchNextPiece(std::size_t index, const hls::Segment& segment) {
 void Player::Issue(std::size_t index, Op op, FetchRequest req) {
   tracks_[index].op = op;
   req.channel = ChannelOf(index);
+  FillCmcd(index, req);
+  starved_ = false;
   const SteadyTime started = Now();
   fetcher_.Fetch(req, [this, gen = gen_, index, started](FetchResult&& r) {
     if (gen == gen_) OnFetched(index, std::move(r), started);
