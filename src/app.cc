@@ -531,6 +531,17 @@ int LoadRun::Run() {
   std::vector<int> weights;
   for (const auto& st : streams_) weights.push_back(st.weight);
   assign_ = config::StreamAssigner(weights);
+  if (!cfg_.IsNative() && cfg_.tap) {
+    // FFmpeg viewers share one tap, set up for the first stream's scheme.
+    for (const auto& st : streams_) {
+      if ((st.url.rfind("https://", 0) == 0) != (stream_url_.rfind("https://", 0) == 0)) {
+        log::Error(
+            "FFmpeg viewers through the tap need all streams on http or all on https; give "
+            "-engine native or -tap=false to mix them");
+        return kExitFailure;
+      }
+    }
+  }
   if (streams_.size() > 1) {
     const std::vector<int> split = assign_.Counts(cfg_.client_id_offset, cfg_.clients);
     for (std::size_t i = 0; i < streams_.size(); ++i) {
