@@ -30,6 +30,7 @@
 #include "origin/origin_runner.h"
 #include "originmon/scraper.h"
 #include "player/native_engine.h"
+#include "pool/stream_router.h"
 #include "pool/viewer_pool.h"
 #include "report/report.h"
 #include "report/thresholds.h"
@@ -98,12 +99,15 @@ class LoadRun {
   metrics::HttpServer http_;
   control::RunControls controls_;
   std::string stream_url_;
+  std::vector<config::StreamSpec> streams_;  ///< every stream (streams_[0].url == stream_url_)
+  config::StreamAssigner assign_;            ///< viewer id → stream
   int target_duration_s_ = 2;
   StreamFacts stream_;  ///< what the preflight learnt
   std::unique_ptr<stats::Aggregator> stats_;
   std::unique_ptr<RequestLog> request_log_;
   std::unique_ptr<ffmpeg::FfmpegViewers> ffmpeg_;  ///< -engine ffmpeg
   std::unique_ptr<player::NativeEngine> native_;   ///< -engine native
+  std::unique_ptr<pool::StreamRouter> router_;     ///< -engine native with several streams
   pool::ViewerEngine* engine_ = nullptr;           ///< the one of the two in use
   std::unique_ptr<pool::ViewerPool> pool_;
   std::unique_ptr<Timer> duration_timer_;
@@ -169,13 +173,26 @@ bool LoadRun::StartTestOrigin() {
 }
 
 bool LoadRun::Preflight() {
-  auto stream = CheckStreamForRun(cfg_, stream_url_);
-  if (!stream) {
-    log::Error("{}", stream.error());
-    return false;
+  // Every stream is checked; the first one's facts (VOD or live) describe the run, the longest
+  // target duration sets the stall window.
+  for (std::size_t i = 0; i < streams_.size(); ++i) {
+    auto stream = CheckStreamForRun(cfg_, streams_[i].url);
+    if (!stream) {
+      if (streams_.size() > 1) {
+        log::Error("stream {}: {}", config::StreamLabel(i, streams_[i].url), stream.error());
+      } else {
+        log::Error("{}", stream.error());
+      }
+      return false;
+    }
+    target_duration_s_ = std::max(i == 0 ? 1 : target_duration_s_, stream->target_duration_s);
+    if (i == 0) {
+      stream_ = std::move(*stream);
+    } else {
+      stream_.requests.insert(stream_.requests.end(), stream->requests.begin(),
+                              stream->requests.end());
+    }
   }
-  target_duration_s_ = std::max(1, stream->target_duration_s);
-  stream_ = std::move(*stream);
   return RunSystemChecks(cfg_);
 }
 
@@ -220,11 +237,25 @@ bool LoadRun::PrepareEngine() {
   } else {
     ffmpeg_ = std::make_unique<ffmpeg::FfmpegViewers>(loop_, reaper_, cfg_, caps_, stream_url_,
                                                       &signals_.original_mask());
+    if (streams_.size() > 1) {
+      std::vector<std::string> urls;
+      for (const auto& st : streams_) urls.push_back(st.url);
+      ffmpeg_->SetStreams(std::move(urls), assign_);
+    }
     base.engine_version = caps_.version;
     base.engine_notes = caps_.Missing();
     base.tap_mode = config::ToString(ffmpeg_->tap_mode());
   }
   stats_ = std::make_unique<stats::Aggregator>(std::move(base));
+  std::vector<stats::StreamFigures> figures;
+  for (std::size_t i = 0; i < streams_.size(); ++i) {
+    stats::StreamFigures f;
+    f.label = config::StreamLabel(i, streams_[i].url);
+    f.url = RedactUrl(streams_[i].url);
+    f.weight = streams_[i].weight;
+    figures.push_back(std::move(f));
+  }
+  stats_->SetStreams(std::move(figures), assign_, cfg_.client_id_offset);
   // The preflight's playlist fetches were load on the origin too: the report's probe row.
   for (const auto& r : stream_.requests) {
     stats_->OnProbeRequest("preflight", r.kind, static_cast<int>(r.status), r.body_bytes, false);
@@ -245,13 +276,23 @@ bool LoadRun::PrepareEngine() {
     }
   }
   if (cfg_.IsNative()) {
-    auto native = player::NativeEngine::Create(loop_, cfg_, stream_url_, *request_log_, *stats_);
-    if (!native) {
-      log::Error("native engine: {}", native.error());
-      return false;
+    // One native engine per stream; several are routed by viewer id.
+    std::vector<std::unique_ptr<pool::ViewerEngine>> engines;
+    for (const auto& st : streams_) {
+      auto native = player::NativeEngine::Create(loop_, cfg_, st.url, *request_log_, *stats_);
+      if (!native) {
+        log::Error("native engine: {}", native.error());
+        return false;
+      }
+      engines.push_back(std::move(*native));
     }
-    native_ = std::move(*native);
-    engine_ = native_.get();
+    if (engines.size() == 1) {
+      native_.reset(static_cast<player::NativeEngine*>(engines.front().release()));
+      engine_ = native_.get();
+    } else {
+      router_ = std::make_unique<pool::StreamRouter>(std::move(engines), assign_);
+      engine_ = router_.get();
+    }
     return true;
   }
   ffmpeg_->SetStream(stream_.vod, target_duration_s_);
@@ -480,9 +521,34 @@ int LoadRun::Run() {
     return kExitFailure;
   }
   stream_url_ = cfg_.stream_url;
+  streams_ = cfg_.streams;
   if (cfg_.test_origin && stream_url_.empty()) {
     if (!StartTestOrigin()) return kExitFailure;
     stream_url_ = origin_.plan().stream_url;
+    streams_ = {config::StreamSpec{stream_url_, 1}};
+  }
+  if (streams_.empty()) streams_ = {config::StreamSpec{stream_url_, 1}};
+  std::vector<int> weights;
+  for (const auto& st : streams_) weights.push_back(st.weight);
+  assign_ = config::StreamAssigner(weights);
+  if (!cfg_.IsNative() && cfg_.tap) {
+    // FFmpeg viewers share one tap, set up for the first stream's scheme.
+    for (const auto& st : streams_) {
+      if ((st.url.rfind("https://", 0) == 0) != (stream_url_.rfind("https://", 0) == 0)) {
+        log::Error(
+            "FFmpeg viewers through the tap need all streams on http or all on https; give "
+            "-engine native or -tap=false to mix them");
+        return kExitFailure;
+      }
+    }
+  }
+  if (streams_.size() > 1) {
+    const std::vector<int> split = assign_.Counts(cfg_.client_id_offset, cfg_.clients);
+    for (std::size_t i = 0; i < streams_.size(); ++i) {
+      log::Info("stream {} (weight {}, {} of {} viewers): {}",
+                config::StreamLabel(i, streams_[i].url), streams_[i].weight, split[i], cfg_.clients,
+                RedactUrl(streams_[i].url));
+    }
   }
   if (!Preflight() || !PrepareEngine() || !StartMetrics() || !StartOriginMonitor()) {
     if (origin_.running()) {

@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include "config/streams.h"
 #include "core/fs.h"
 #include "core/log.h"
 #include "core/net.h"
@@ -42,17 +43,7 @@ void InitLogging(const config::Config& cfg) {
   log::Init(level, cfg.log_format == config::LogFormat::kJson);
 }
 
-std::string RedactUrl(const std::string& url) {
-  std::string out = url.substr(0, url.find_first_of("?#"));
-  size_t scheme = out.find("://");
-  size_t at = out.find('@');
-  size_t slash = scheme == std::string::npos ? std::string::npos : out.find('/', scheme + 3);
-  if (scheme != std::string::npos && at != std::string::npos &&
-      (slash == std::string::npos || at < slash)) {
-    out.erase(scheme + 3, at - scheme - 2);
-  }
-  return out;
-}
+std::string RedactUrl(const std::string& url) { return config::RedactQuery(url); }
 
 pool::PoolOptions MakePoolOptions(const config::Config& cfg, int target_duration_s) {
   pool::PoolOptions so;

@@ -21,7 +21,8 @@ struct StreamFacts {
 };
 
 void InitLogging(const config::Config& cfg);
-/// Removes userinfo and the query string (tokens) from a URL for logs, labels and reports.
+/// Removes userinfo, query values and fragment (tokens) from a URL for logs and reports
+/// (config::RedactQuery: "?token=REDACTED").
 std::string RedactUrl(const std::string& url);
 /// Pool settings from the configuration and the stream's target duration.
 pool::PoolOptions MakePoolOptions(const config::Config& cfg, int target_duration_s);

@@ -138,9 +138,10 @@ TEST_F(CliTest, UrlErrors) {
       {{"-"},
        "stream URL -: must start with http:// or https:// (e.g. "
        "http://origin:8080/live/stream.m3u8)"},
-      {{kUrl, "http://b/x"},
-       "2 stream URLs given (http://origin:8080/live/stream.m3u8, http://b/x): give exactly one; "
-       "a flag's value follows the flag (-clients 20) and booleans are cleared with -flag=false"},
+      {{kUrl, "20"},
+       "stream URL 20: must start with http:// or https:// (e.g. "
+       "http://origin:8080/live/stream.m3u8); 2 URL arguments: a flag's value follows the flag "
+       "(-clients 20) and booleans are cleared with -flag=false"},
   };
   for (const ErrorCase& c : cases) {
     const CliOutcome out = Parse(c.args);

@@ -578,7 +578,9 @@ TEST_F(CliTest, SubcommandWordAfterTheUrlIsJustAnotherArgument) {
   CliOutcome out = Parse({kUrl, "origin"});
   EXPECT_EQ(out.action, Action::kUsageError);
   ASSERT_EQ(out.errors.size(), 1u);
-  EXPECT_NE(out.errors[0].find("2 stream URLs given"), std::string::npos);
+  EXPECT_NE(out.errors[0].find("stream URL origin: must start with http://"), std::string::npos)
+      << out.errors[0];
+  EXPECT_NE(out.errors[0].find("2 URL arguments"), std::string::npos) << out.errors[0];
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "config/stages.h"
+#include "config/streams.h"
 #include "config/threshold.h"
 
 namespace hs::config {
@@ -72,8 +73,11 @@ const char* ToString(TapMode mode);
 /// Defaults equal the "default" profile; cli.h's ParseCommandLine fills it from profile,
 /// environment and flags.
 struct Config {
-  std::string profile = "default";             ///< profile whose values were used as defaults
-  std::string stream_url;                      ///< playlist URL (empty only with -test-origin)
+  std::string profile = "default";  ///< profile whose values were used as defaults
+  std::string stream_url;           ///< playlist URL (empty only with -test-origin)
+  /// Every stream of the run with its weight (streams[0].url == stream_url); one entry unless
+  /// several URLs, -streams or STREAMS were given; empty only with -test-origin.
+  std::vector<StreamSpec> streams;
   int clients = 50;                            ///< concurrent viewers, ids 0..clients-1
   int ramp_rate = 5;                           ///< viewers started per second
   std::chrono::milliseconds ramp_jitter{100};  ///< extra random start delay, U[0, jitter)

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <climits>
 #include <cstdint>
+#include <fstream>
+#include <sstream>
 
 #include <fmt/format.h>
 
@@ -511,42 +513,120 @@ class ConfigBuilder {
   }
 
   void ApplyUrl(Config& c, bool url_required) {
-    std::optional<Source> s;
+    // The stream list: URL arguments, else -streams FILE, else STREAMS, else STREAM_URL.
+    struct Entry {
+      StreamSpec spec;
+      Source source;
+    };
+    std::vector<Entry> entries;
     const std::vector<ArgToken>& positionals = flags_.positionals;
-    if (positionals.size() > 1) {
-      std::string list;
-      for (const ArgToken& p : positionals) {
-        list += (list.empty() ? "" : ", ") + QuoteForMessage(p.text);
-      }
+    std::optional<Source> file = Take("streams");
+    if (!positionals.empty() && file) {
       errors_->push_back(fmt::format(
-          "{} stream URLs given ({}): give exactly one; a flag's value follows the flag "
-          "(-clients 20) and booleans are cleared with -flag=false",
-          positionals.size(), list));
+          "-streams {} and {} URL argument(s) given: use one of them (a flag's value follows "
+          "the flag, -clients 20)",
+          QuoteForMessage(file->value), positionals.size()));
       return;
     }
-    if (positionals.size() == 1) {
-      s = Source{"", "", positionals[0].text, positionals[0].from_extra_args};
-    } else if (getenv_) {
-      std::optional<std::string> env = getenv_("STREAM_URL");
-      if (env && !env->empty()) s = Source{"", "STREAM_URL", *env};
+    if (positionals.size() > kMaxStreams) {
+      errors_->push_back(fmt::format(
+          "{} stream URLs given: at most {} (a flag's value follows the flag, -clients 20, and "
+          "booleans are cleared with -flag=false)",
+          positionals.size(), kMaxStreams));
+      return;
     }
-    if (!s) {
+    for (const ArgToken& p : positionals) {
+      entries.push_back({StreamSpec{p.text, 1}, Source{"", "", p.text, p.from_extra_args}});
+    }
+    std::optional<Source> list = file;
+    std::string list_text;
+    if (entries.empty() && file) {
+      std::ifstream in(file->value);
+      if (!in) {
+        Problem(*file, "cannot read the file (one stream URL [WEIGHT] per line)");
+        return;
+      }
+      std::stringstream ss;
+      ss << in.rdbuf();
+      list_text = ss.str();
+    } else if (entries.empty() && getenv_) {
+      list = Take("", "STREAMS");
+      if (list) list_text = list->value;
+    }
+    if (entries.empty() && list) {
+      Result<std::vector<StreamSpec>> specs =
+          ParseStreamList(list_text, list->env.empty() ? "" : ";");
+      if (!specs) {
+        Problem(*list, specs.error().detail);
+        return;
+      }
+      for (StreamSpec& sp : *specs) {
+        Source src = *list;
+        src.value = sp.url;
+        entries.push_back({std::move(sp), src});
+      }
+    }
+    if (entries.empty() && getenv_) {
+      std::optional<std::string> env = getenv_("STREAM_URL");
+      if (env && !env->empty())
+        entries.push_back({StreamSpec{*env, 1}, Source{"", "STREAM_URL", *env}});
+    }
+    std::optional<Source> weights = Take("weights", "WEIGHTS");
+    if (entries.empty()) {
       if (url_required && !c.print_config && !c.test_origin) {
         errors_->push_back(
             "missing stream URL: give it as the last argument or set STREAM_URL (e.g. "
             "hls-swarm -clients 20 http://origin:8080/live/stream.m3u8), or add -test-origin");
       }
+      if (weights) Problem(*weights, "weights without stream URLs");
       return;
     }
-    Result<std::string> url = CheckStreamUrl(s->value);
-    if (!url) {
-      const std::string subject =
-          s->env.empty() ? fmt::format("stream URL {}", QuoteForMessage(s->value)) : s->Subject();
-      errors_->push_back(
-          fmt::format("{}: {}{}", subject, url.error().detail, ExtraArgsNote(s->from_extra_args)));
-      return;
+    bool ok = true;
+    for (Entry& e : entries) {
+      Result<std::string> url = CheckStreamUrl(e.spec.url);
+      if (!url) {
+        const Source& s = e.source;
+        std::string subject;
+        if (s.env == "STREAM_URL") {
+          subject = s.Subject();
+        } else if (!s.flag.empty() || !s.env.empty()) {
+          subject = fmt::format("{} {}: stream URL {}", s.env.empty() ? "-streams" : s.env,
+                                s.env.empty() ? QuoteForMessage(file->value) : "",
+                                QuoteForMessage(e.spec.url));
+        } else {
+          subject = fmt::format("stream URL {}", QuoteForMessage(e.spec.url));
+        }
+        // A stray word among several URL arguments is often a flag's value or a boolean.
+        const std::string hint =
+            s.flag.empty() && s.env.empty() && positionals.size() > 1
+                ? fmt::format(
+                      "; {} URL arguments: a flag's value follows the flag (-clients 20) "
+                      "and booleans are cleared with -flag=false",
+                      positionals.size())
+                : "";
+        errors_->push_back(fmt::format("{}: {}{}{}", subject, url.error().detail, hint,
+                                       ExtraArgsNote(s.from_extra_args)));
+        ok = false;
+        continue;
+      }
+      e.spec.url = *url;
     }
-    c.stream_url = *url;
+    if (weights) {
+      Result<std::vector<int>> w = ParseWeights(weights->value);
+      if (!w) {
+        Problem(*weights, w.error().detail);
+        ok = false;
+      } else if (w->size() != entries.size()) {
+        Problem(*weights, fmt::format("{} weight(s) for {} stream(s): give one per stream",
+                                      w->size(), entries.size()));
+        ok = false;
+      } else {
+        for (std::size_t i = 0; i < entries.size(); ++i) entries[i].spec.weight = (*w)[i];
+      }
+    }
+    if (!ok) return;
+    for (Entry& e : entries) c.streams.push_back(std::move(e.spec));
+    c.stream_url = c.streams.front().url;
   }
 
   const ParsedFlags& flags_;

@@ -53,6 +53,14 @@ std::vector<FlagSpec> MakeMainFlags() {
       {"seed", "", K::kValue, T::kLoadShape, "N", "0",
        "Seed for ramp and backoff jitter, for repeatable runs; 0 picks a random seed."},
       // Stream selection.
+      {"streams", "", K::kValue, T::kStream, "FILE", "",
+       "Several streams in one run: a file with one stream URL and optional weight per line "
+       "(URL [WEIGHT], # comments), at most 16; instead of URL arguments (several URLs may "
+       "also be given as arguments, or in STREAMS). Viewers are spread by weight (smooth "
+       "weighted round robin over the viewer ids: 40 viewers at 3,1 are 30 and 10)."},
+      {"weights", "", K::kValue, T::kStream, "W,W,...", "1 each",
+       "Weights of the streams, in order, one per stream (whole numbers 1-1000), e.g. 3,1; "
+       "override the weights of a -streams file."},
       {"variant", "", K::kValue, T::kStream, "WHICH", "all (profile)",
        "Renditions each viewer downloads: all, first, highest or lowest (by bandwidth). FFmpeg "
        "picks highest/lowest with an ffprobe (through the tap; its requests are counted as the "

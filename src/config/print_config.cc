@@ -38,8 +38,21 @@ std::string ThresholdsText(const Config& c) {
 
 std::string DurationText(std::chrono::milliseconds d) { return FormatGoDuration(d); }
 
+// Several streams: "0:a.example weight 3 (30 viewers), 1:b.example weight 1 (10 viewers)".
+std::string StreamsText(const Config& c) {
+  std::vector<int> weights;
+  for (const StreamSpec& st : c.streams) weights.push_back(st.weight);
+  const std::vector<int> split = StreamAssigner(weights).Counts(c.client_id_offset, c.clients);
+  std::string out;
+  for (std::size_t i = 0; i < c.streams.size(); ++i) {
+    out += fmt::format("{}{} weight {} ({} viewers)", out.empty() ? "" : ", ",
+                       StreamLabel(i, c.streams[i].url), c.streams[i].weight, split[i]);
+  }
+  return out;
+}
+
 Rows LoadRows(const Config& c) {
-  return {
+  Rows rows = {
       {"profile", c.profile},
       {"stream-url",
        c.stream_url.empty() ? (c.test_origin ? "(test origin)" : "(none)") : c.stream_url},
@@ -53,6 +66,8 @@ Rows LoadRows(const Config& c) {
       {"variant",
        c.variant_mix.empty() ? std::string(ToString(c.variant)) : "mix " + ToString(c.variant_mix)},
   };
+  if (c.streams.size() > 1) rows.insert(rows.begin() + 2, {"streams", StreamsText(c)});
+  return rows;
 }
 
 Rows NetworkRows(const Config& c) {
@@ -130,9 +145,35 @@ void AppendRows(const Rows& rows, std::size_t width, std::string_view indent, st
   }
 }
 
+nlohmann::json StagesJson(const Config& c) {
+  nlohmann::json a = nlohmann::json::array();
+  for (const Stage& st : c.stages) {
+    a.push_back({{"duration", FormatGoDuration(st.duration)},
+                 {"durationSeconds", static_cast<double>(st.duration.count()) / 1000.0},
+                 {"target", st.target}});
+  }
+  return a;
+}
+
+nlohmann::json StreamsJson(const Config& c) {
+  nlohmann::json a = nlohmann::json::array();
+  std::vector<int> weights;
+  for (const StreamSpec& st : c.streams) weights.push_back(st.weight);
+  const std::vector<int> split = StreamAssigner(weights).Counts(c.client_id_offset, c.clients);
+  for (std::size_t i = 0; i < c.streams.size(); ++i) {
+    a.push_back({{"url", RedactQuery(c.streams[i].url)},
+                 {"label", StreamLabel(i, c.streams[i].url)},
+                 {"weight", c.streams[i].weight},
+                 {"viewers", split[i]}});
+  }
+  return a;
+}
+
 nlohmann::json RunJson(const Config& c) {
   return {
       {"streamUrl", c.stream_url},
+      {"streams", StreamsJson(c)},
+      {"stages", StagesJson(c)},
       {"duration", FormatGoDuration(c.duration)},
       {"durationSeconds", static_cast<double>(c.duration.count()) / 1000.0},
       {"timeoutMs", c.timeout.count()},

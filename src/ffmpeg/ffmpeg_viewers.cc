@@ -124,7 +124,18 @@ Result<void> FfmpegViewers::Prepare(measure::RequestListener& records,
               config::ToString(cfg_.vod_end));
   }
   FfmpegEngineOptions eo;
-  eo.argv = [this](int id) { return BuildViewerCommand(cfg_, caps_, ctx_, id).argv; };
+  for (std::size_t i = 1; i < stream_urls_.size(); ++i) {
+    // The same tap and options; only the URL (and -resolve's Host header) differ.
+    CommandContext c = ctx_;
+    const CommandContext own = BuildCommandContext(cfg_, stream_urls_[i], tap_mode_);
+    c.stream_url = own.stream_url;
+    c.host_header = own.host_header;
+    stream_ctx_.push_back(std::move(c));
+  }
+  eo.argv = [this](int id) {
+    const std::size_t i = stream_ctx_.empty() ? 0 : assign_.StreamOf(id);
+    return BuildViewerCommand(cfg_, caps_, i == 0 ? ctx_ : stream_ctx_[i - 1], id).argv;
+  };
   eo.vod = vod_;
   eo.restart_vod = cfg_.vod_end == config::VodEnd::kRestart;
   eo.child_mask = child_mask_;

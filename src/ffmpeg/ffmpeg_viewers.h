@@ -5,8 +5,10 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "config/config.h"
+#include "config/streams.h"
 #include "core/child_reaper.h"
 #include "core/event_loop.h"
 #include "core/result.h"
@@ -58,6 +60,12 @@ class FfmpegViewers {
   /// through the tap (recorded as the probe's) or were not measured (tap off, https).
   bool probe_ran() const { return probe_ran_; }
   bool probe_measured() const { return probe_measured_; }
+  /// Several streams: viewer i opens urls[assign.StreamOf(i)] (the constructor's URL is the
+  /// first). Call before Prepare.
+  void SetStreams(std::vector<std::string> urls, config::StreamAssigner assign) {
+    stream_urls_ = std::move(urls);
+    assign_ = std::move(assign);
+  }
 
  private:
   /// Chooses the program of -variant highest|lowest by an ffprobe of the master playlist,
@@ -76,6 +84,9 @@ class FfmpegViewers {
   bool probe_ran_ = false;
   bool probe_measured_ = false;
   CommandContext ctx_;
+  std::vector<std::string> stream_urls_;    ///< several streams (empty: stream_url_ only)
+  std::vector<CommandContext> stream_ctx_;  ///< ctx_ with each stream's URL
+  config::StreamAssigner assign_;
   RealSpawner spawner_;
   std::unique_ptr<tap::TlsInterceptor> tls_;  // made with the run, handed to the tap
   std::string ca_dir_;                        // temp dir holding the tap's CA for FFmpeg

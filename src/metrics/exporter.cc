@@ -240,6 +240,84 @@ void AddQoeFamilies(std::vector<MetricFamily>& out, const stats::Snapshot& s) {
                s.live_latency_ms, 1e-3, {1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 20, 30, 45, 60, 120});
 }
 
+// Several streams: every stream's figures under stream="INDEX:HOST" (at most 16 values).
+void AddStreamFamilies(std::vector<MetricFamily>& out, const stats::Snapshot& s) {
+  if (s.streams.size() < 2) return;
+  auto gauge = [&](const std::string& name, const std::string& help, auto get) {
+    auto f = Family(name, help, MetricType::Gauge);
+    for (const stats::StreamFigures& st : s.streams) {
+      auto m = Metric({{"stream", st.label}});
+      m.gauge.value = static_cast<double>(get(st));
+      f.metric.push_back(std::move(m));
+    }
+    out.push_back(std::move(f));
+  };
+  auto counter = [&](const std::string& name, const std::string& help, auto get) {
+    auto f = Family(name, help, MetricType::Counter);
+    for (const stats::StreamFigures& st : s.streams) {
+      auto m = Metric({{"stream", st.label}});
+      m.counter.value = static_cast<double>(get(st));
+      f.metric.push_back(std::move(m));
+    }
+    out.push_back(std::move(f));
+  };
+  using SF = stats::StreamFigures;
+  gauge("hlsswarm_stream_weight", "Weight of each stream (-weights)",
+        [](const SF& f) { return f.weight; });
+  gauge("hlsswarm_stream_clients_target", "Viewers wanted on each stream",
+        [](const SF& f) { return f.target; });
+  gauge("hlsswarm_stream_clients_running", "Viewer sessions alive on each stream",
+        [](const SF& f) { return f.running; });
+  gauge("hlsswarm_stream_clients_active", "Viewers playing each stream (not stalled)",
+        [](const SF& f) { return f.playing; });
+  counter("hlsswarm_stream_client_starts_total", "Viewer sessions started on each stream",
+          [](const SF& f) { return f.starts; });
+  counter("hlsswarm_stream_stalls_total", "Viewers the watchdog found stalled, per stream",
+          [](const SF& f) { return f.stalls; });
+  counter("hlsswarm_stream_restarts_total", "Viewer restarts per stream",
+          [](const SF& f) { return f.restarts; });
+  counter("hlsswarm_stream_response_bytes_total", "Response body bytes per stream (measured)",
+          [](const SF& f) { return f.requests.TotalBytes(); });
+  {
+    auto f = Family("hlsswarm_stream_requests_total",
+                    "Measured HTTP requests per stream and kind (tap or native engine)",
+                    MetricType::Counter);
+    auto codes =
+        Family("hlsswarm_stream_http_responses_total",
+               "HTTP responses per stream, kind and status code (0: none)", MetricType::Counter);
+    auto ttfb = Family("hlsswarm_stream_request_ttfb_seconds",
+                       "Time to first byte per stream and kind", MetricType::Histogram);
+    for (const SF& st : s.streams) {
+      for (const auto& [kind, k] : st.requests.by_kind) {
+        auto m = Metric({{"stream", st.label}, {"kind", kind}});
+        m.counter.value = static_cast<double>(k.requests);
+        f.metric.push_back(std::move(m));
+        for (const auto& [code, n] : k.codes) {
+          auto c = Metric({{"stream", st.label}, {"kind", kind}, {"code", std::to_string(code)}});
+          c.counter.value = static_cast<double>(n);
+          codes.metric.push_back(std::move(c));
+        }
+        auto h = HistogramMetric(k.ttfb_us, 1e-6, LatencyBucketsSeconds());
+        h.label = {{"stream", st.label}, {"kind", kind}};
+        ttfb.metric.push_back(std::move(h));
+      }
+    }
+    out.push_back(std::move(f));
+    out.push_back(std::move(codes));
+    out.push_back(std::move(ttfb));
+  }
+  {
+    auto f = Family("hlsswarm_stream_startup_seconds", "Session start to playing, per stream",
+                    MetricType::Histogram);
+    for (const SF& st : s.streams) {
+      auto h = HistogramMetric(st.startup_us, 1e-6, LatencyBucketsSeconds());
+      h.label = {{"stream", st.label}};
+      f.metric.push_back(std::move(h));
+    }
+    out.push_back(std::move(f));
+  }
+}
+
 }  // namespace
 
 const std::vector<double>& LatencyBucketsSeconds() {
@@ -333,6 +411,7 @@ std::vector<MetricFamily> BuildFamilies(const stats::Snapshot& s, const BuildInf
   AddCounter(out, "hlsswarm_plays_completed_total", "VOD plays watched to the end",
              static_cast<double>(s.plays_completed));
   AddQoeFamilies(out, s);
+  AddStreamFamilies(out, s);
   AddCounter(out, "hlsswarm_playlist_reload_failures_total", "Playlist reloads that failed",
              static_cast<double>(s.playlist_reload_failures));
   AddCounter(out, "hlsswarm_reconnects_total", "Reconnects FFmpeg announced",

@@ -9,6 +9,7 @@
 #include <curl/curl.h>
 #include <fmt/format.h>
 
+#include "config/streams.h"
 #include "core/curl_handles.h"
 
 namespace hs::preflight {
@@ -141,7 +142,7 @@ Error DescribeFailure(CURLcode code, const FailureContext& c) {
   for (char& ch : why) {
     if (ch == '\n' || ch == '\r') ch = ' ';
   }
-  return MakeError(kind, fmt::format("{} {}: {}", c.what, c.url, why));
+  return MakeError(kind, fmt::format("{} {}: {}", c.what, config::RedactQuery(c.url), why));
 }
 
 void SetOptions(CURL* h, const std::string& url, const FetchOptions& o, Transfer& t,

@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "config/streams.h"
+
 #ifndef HLS_SWARM_VERSION
 #define HLS_SWARM_VERSION "0.0.0"
 #endif
@@ -21,7 +23,9 @@ struct Fetched {
 };
 
 std::string RedirectNote(const std::string& url, const HttpResponse& r) {
-  return r.effective_url == url ? "" : fmt::format(" (redirected to {})", r.effective_url);
+  return r.effective_url == url
+             ? ""
+             : fmt::format(" (redirected to {})", config::RedactQuery(r.effective_url));
 }
 
 // One playlist GET + parse. Every error names \a what and \a url, so the user sees which of the
@@ -41,8 +45,8 @@ Result<Fetched> FetchPlaylist(HttpFetcher& fetcher, const std::string& url, std:
     const std::string reason =
         r->reason.empty() ? std::string(HttpReasonPhrase(r->status)) : r->reason;
     return Fail(ErrorCode::kHttp,
-                fmt::format("{} {} returned HTTP {}{}{}{}", what, url, r->status,
-                            reason.empty() ? "" : " ", reason, RedirectNote(url, *r)));
+                fmt::format("{} {} returned HTTP {}{}{}{}", what, config::RedactQuery(url),
+                            r->status, reason.empty() ? "" : " ", reason, RedirectNote(url, *r)));
   }
   Result<hls::Playlist> parsed = hls::ParsePlaylist(r->body, r->effective_url);
   if (!parsed) {
@@ -50,11 +54,11 @@ Result<Fetched> FetchPlaylist(HttpFetcher& fetcher, const std::string& url, std:
     const std::string type = e.code == ErrorCode::kHttp && !r->content_type.empty()
                                  ? fmt::format(" (Content-Type {})", r->content_type)
                                  : "";
-    return Fail(e.code,
-                fmt::format("{} {}{}: {}{}", what, url, RedirectNote(url, *r), e.detail, type));
+    return Fail(e.code, fmt::format("{} {}{}: {}{}", what, config::RedactQuery(url),
+                                    RedirectNote(url, *r), e.detail, type));
   }
   for (const std::string& w : parsed->warnings) {
-    info.warnings.push_back(fmt::format("{} {}: {}", what, url, w));
+    info.warnings.push_back(fmt::format("{} {}: {}", what, config::RedactQuery(url), w));
   }
   if (parsed->is_master) {
     for (std::size_t i = first; i < info.requests.size(); ++i) {
@@ -68,11 +72,12 @@ Result<void> FillMedia(const hls::Playlist& media, const std::string& url, std::
                        StreamInfo& info) {
   if (media.is_master) {
     return Fail(ErrorCode::kParse,
-                fmt::format("{} {} is a master playlist inside a master playlist", what, url));
+                fmt::format("{} {} is a master playlist inside a master playlist", what,
+                            config::RedactQuery(url)));
   }
   if (media.segments.empty()) {
-    return Fail(ErrorCode::kHttp,
-                fmt::format("{} {} is an empty media playlist (no segments)", what, url));
+    return Fail(ErrorCode::kHttp, fmt::format("{} {} is an empty media playlist (no segments)",
+                                              what, config::RedactQuery(url)));
   }
   info.media_playlist_url = url;
   info.target_duration_s = media.target_duration_s;
@@ -193,8 +198,9 @@ std::string DescribeStream(const StreamInfo& info) {
   out += fmt::format(
       "{} media playlist {}, target duration {:g} s, {} segment{} from sequence {}; fetched in "
       "{} ms",
-      kind, info.media_playlist_url, info.target_duration_s, info.segment_count,
-      info.segment_count == 1 ? "" : "s", info.media_sequence, info.fetch_time.count() / 1000);
+      kind, config::RedactQuery(info.media_playlist_url), info.target_duration_s,
+      info.segment_count, info.segment_count == 1 ? "" : "s", info.media_sequence,
+      info.fetch_time.count() / 1000);
   return out;
 }
 

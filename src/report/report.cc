@@ -176,6 +176,61 @@ nlohmann::json TapJson(const stats::RequestFigures& t) {
           {"requests_by_edge", MapJson(t.requests_by_edge)}};
 }
 
+// Requests of one stream that failed: no response or cut (transport errors) or a status >= 400.
+std::uint64_t StreamErrors(const stats::StreamFigures& f) {
+  std::uint64_t n = 0;
+  for (const auto& [kind, k] : f.requests.by_kind) {
+    n += k.errors;
+    for (const auto& [code, c] : k.codes) n += code >= 400 ? c : 0;
+  }
+  return n;
+}
+
+const stats::Histogram* SegmentTtfb(const stats::StreamFigures& f) {
+  auto it = f.requests.by_kind.find("segment");
+  return it == f.requests.by_kind.end() ? nullptr : &it->second.ttfb_us;
+}
+
+// Several streams: one line each (the streams' labels, URLs redacted).
+void StreamsText(std::string& out, const stats::Snapshot& s) {
+  out += fmt::format("\n  {:<24} {:>6} {:>6} {:>7} {:>7} {:>9} {:>12} {:>6}  {:<18} {}\n", "stream",
+                     "weight", "target", "running", "playing", "requests", "bytes", "errors",
+                     "seg TTFB ms p50/p99", "startup ms p50");
+  for (const stats::StreamFigures& f : s.streams) {
+    const stats::Histogram* ttfb = SegmentTtfb(f);
+    out += fmt::format(
+        "  {:<24} {:>6} {:>6} {:>7} {:>7} {:>9} {:>12} {:>6}  {:<18} {}\n", f.label, f.weight,
+        f.target, f.running, f.playing, f.requests.TotalRequests(), f.requests.TotalBytes(),
+        StreamErrors(f),
+        ttfb == nullptr ? std::string("-")
+                        : fmt::format("{}/{}", Ms(ttfb->Percentile(50)), Ms(ttfb->Percentile(99))),
+        f.startup_us.count() == 0 ? std::string("-") : Ms(f.startup_us.Percentile(50)));
+  }
+  for (const stats::StreamFigures& f : s.streams) Row(out, "stream " + f.label, f.url);
+  out += "\n";
+}
+
+nlohmann::json StreamsJson(const stats::Snapshot& s) {
+  nlohmann::json a = nlohmann::json::array();
+  for (const stats::StreamFigures& f : s.streams) {
+    a.push_back(
+        {{"label", f.label},
+         {"url", f.url},
+         {"weight", f.weight},
+         {"viewers", {{"target", f.target}, {"running", f.running}, {"playing", f.playing}}},
+         {"starts", f.starts},
+         {"stalls", f.stalls},
+         {"restarts", f.restarts},
+         {"startup_seconds", HistJson(f.startup_us, 1e-6)},
+         {"requests",
+          {{"total", f.requests.TotalRequests()},
+           {"errors", StreamErrors(f)},
+           {"bytes", f.requests.TotalBytes()}}},
+         {"tap", TapJson(f.requests)}});
+  }
+  return a;
+}
+
 // hls-swarm's own requests (preflight, ffprobe) and the total the origin saw.
 void ProbeText(std::string& out, const stats::Snapshot& s) {
   const stats::ProbeFigures& p = s.probe;
@@ -316,6 +371,7 @@ std::string FormatText(const stats::Snapshot& s) {
   Row(out, "bytes received",
       s.requests.enabled ? fmt::format("{}", s.bytes_received) : "not measured (tap off)");
   if (s.probe.Total() > 0 || !s.probe.unmeasured.empty()) ProbeText(out, s);
+  if (s.streams.size() > 1) StreamsText(out, s);
   if (s.media_played_s > 0) Row(out, "media played", Seconds(s.media_played_s));
   if (s.engine == "native") {
     Row(out, "rebuffering", fmt::format("{} events, {}", s.rebuffer_events, Seconds(s.rebuffer_s)));
@@ -399,8 +455,22 @@ nlohmann::json ToJson(const stats::Snapshot& s) {
       {"playback_speed", HistJson(s.speed_milli, 1e-3)},
   };
   j["qoe"] = QoeJson(s);
+  j["streams"] = StreamsJson(s);
   return j;
 }
+
+namespace {
+
+std::string StreamsStatus(const stats::Snapshot& s) {
+  if (s.streams.size() < 2) return "";
+  std::string out = " streams:";
+  for (const stats::StreamFigures& f : s.streams) {
+    out += fmt::format(" {}={}/{}", f.label, f.playing, f.target);
+  }
+  return out;
+}
+
+}  // namespace
 
 std::string FormatStatusLine(const stats::Snapshot& s) {
   // FFmpeg reports its playback speed; native viewers have a playout buffer that rebuffers.
@@ -411,11 +481,29 @@ std::string FormatStatusLine(const stats::Snapshot& s) {
                         static_cast<double>(s.speed_milli.Percentile(50)) / 1000.0);
   return fmt::format(
       "t={} viewers active={}/{} running={} starting={} backoff={} stalled={} ramp={:.0f}% "
-      "requests={} errors={} restarts={} {}{}",
+      "requests={} errors={} restarts={} {}{}{}",
       Seconds(s.elapsed_s), s.active, s.target, s.running, s.starting, s.backoff, s.stalled,
       s.ramp_progress * 100, s.TotalRequests(), s.TotalErrors(), s.TotalRestarts(), tail,
-      s.stage.empty() ? "" : " [" + s.stage + "]");
+      s.stage.empty() ? "" : " [" + s.stage + "]", StreamsStatus(s));
 }
+
+namespace {
+
+nlohmann::json StreamsStatusJson(const stats::Snapshot& s) {
+  nlohmann::json a = nlohmann::json::array();
+  if (s.streams.size() < 2) return a;
+  for (const stats::StreamFigures& f : s.streams) {
+    a.push_back({{"stream", f.label},
+                 {"playing", f.playing},
+                 {"target", f.target},
+                 {"running", f.running},
+                 {"requests", f.requests.TotalRequests()},
+                 {"errors", StreamErrors(f)}});
+  }
+  return a;
+}
+
+}  // namespace
 
 nlohmann::json StatusJson(const stats::Snapshot& s) {
   return {{"elapsed_seconds", s.elapsed_s},
@@ -429,7 +517,8 @@ nlohmann::json StatusJson(const stats::Snapshot& s) {
           {"requests", s.TotalRequests()},
           {"errors", s.TotalErrors()},
           {"restarts", s.TotalRestarts()},
-          {"stage", s.stage}};
+          {"stage", s.stage},
+          {"streams", StreamsStatusJson(s)}};
 }
 
 }  // namespace hs::report

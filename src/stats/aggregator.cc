@@ -9,28 +9,62 @@ namespace hs::stats {
 
 using measure::EngineCount;
 
-void Aggregator::OnViewerStarted(int, int) { ++s_.starts; }
+void Aggregator::SetStreams(std::vector<StreamFigures> streams, config::StreamAssigner assign,
+                            int first_id) {
+  s_.streams = std::move(streams);
+  assign_ = std::move(assign);
+  first_id_ = first_id;
+  stream_requests_.assign(s_.streams.size(), RequestStats());
+}
+
+StreamFigures* Aggregator::StreamOf(int viewer_id) {
+  if (s_.streams.size() < 2 || viewer_id < 0) return nullptr;
+  const std::size_t i = assign_.StreamOf(viewer_id);
+  return i < s_.streams.size() ? &s_.streams[i] : nullptr;
+}
+
+void Aggregator::OnViewerStarted(int id, int) {
+  ++s_.starts;
+  if (StreamFigures* st = StreamOf(id)) {
+    ++st->starts;
+    ++st->running;
+  }
+}
 
 void Aggregator::OnViewerStartFailed(int, const Error&) {
   ++s_.spawn_failures;
   ++s_.errors_by_type["spawn_failed"];
 }
 
-void Aggregator::OnViewerPlaying(int, Duration startup) {
-  s_.startup_us.Record(static_cast<std::uint64_t>(std::max<std::int64_t>(
-      0, std::chrono::duration_cast<std::chrono::microseconds>(startup).count())));
+void Aggregator::OnViewerPlaying(int id, Duration startup) {
+  const auto us = static_cast<std::uint64_t>(std::max<std::int64_t>(
+      0, std::chrono::duration_cast<std::chrono::microseconds>(startup).count()));
+  s_.startup_us.Record(us);
+  if (StreamFigures* st = StreamOf(id)) {
+    st->startup_us.Record(us);
+    if (playing_.insert(id).second) ++st->playing;
+  }
 }
 
-void Aggregator::OnViewerStalled(int, measure::RestartCause cause) {
+void Aggregator::OnViewerStalled(int id, measure::RestartCause cause) {
   ++s_.stalls_by_cause[measure::ToString(cause)];
+  if (StreamFigures* st = StreamOf(id)) {
+    ++st->stalls;
+    if (playing_.erase(id) != 0) --st->playing;
+  }
 }
 
-void Aggregator::OnViewerEnded(int, measure::EndReason reason, Duration) {
+void Aggregator::OnViewerEnded(int id, measure::EndReason reason, Duration) {
   ++s_.exits_by_reason[measure::ToString(reason)];
+  if (StreamFigures* st = StreamOf(id)) {
+    --st->running;
+    if (playing_.erase(id) != 0) --st->playing;
+  }
 }
 
-void Aggregator::OnRestartScheduled(int, measure::RestartCause cause, Duration) {
+void Aggregator::OnRestartScheduled(int id, measure::RestartCause cause, Duration) {
   ++s_.restarts_by_cause[measure::ToString(cause)];
+  if (StreamFigures* st = StreamOf(id)) ++st->restarts;
 }
 
 void Aggregator::OnRequestComplete(const measure::RequestRecord& record) {
@@ -40,6 +74,9 @@ void Aggregator::OnRequestComplete(const measure::RequestRecord& record) {
     return;
   }
   requests_.OnRequest(record);
+  if (StreamOf(record.viewer_id) != nullptr) {
+    stream_requests_[assign_.StreamOf(record.viewer_id)].OnRequest(record);
+  }
 }
 
 void Aggregator::OnProbeRequest(std::string_view source, measure::RequestKind kind, int status,
@@ -159,6 +196,22 @@ Snapshot Aggregator::Take(const measure::ViewerCounts& c, double elapsed_s, Stea
   s_.ramp_progress = c.ramp_progress;
   s_.ramp_rate_achieved = c.ramp_rate_achieved;
   s_.requests = requests_.Take(now);
+  if (s_.streams.size() > 1) {
+    const std::vector<int> targets = assign_.Counts(first_id_, std::max(0, c.target));
+    for (std::size_t i = 0; i < s_.streams.size(); ++i) {
+      s_.streams[i].target = i < targets.size() ? targets[i] : 0;
+      s_.streams[i].requests = stream_requests_[i].Take(now);
+    }
+  } else if (s_.streams.size() == 1) {
+    // One stream: its figures are the run's.
+    StreamFigures& st = s_.streams[0];
+    st.target = c.target;
+    st.running = c.running;
+    st.playing = c.active;
+    st.starts = s_.starts;
+    st.startup_us = s_.startup_us;
+    st.requests = s_.requests;
+  }
   if (s_.requests.enabled) s_.bytes_received = s_.requests.TotalBytes() + s_.requests.tunnel_bytes;
   s_.media_played_s = static_cast<double>(media_played_us_) / 1e6;
   s_.rebuffer_s = static_cast<double>(rebuffer_us_) / 1e6;

@@ -2,7 +2,10 @@
 #pragma once
 
 #include <string_view>
+#include <unordered_set>
+#include <vector>
 
+#include "config/streams.h"
 #include "core/clock.h"
 #include "measure/request.h"
 #include "measure/viewer.h"
@@ -49,7 +52,16 @@ class Aggregator final : public measure::ViewerListener,
   void OnProbeUnmeasured(std::string source) { s_.probe.unmeasured.push_back(std::move(source)); }
 
   /// Per-request figures are measured in this run by \a source ("tap", "native").
-  void SetRequestSource(std::string source) { requests_.set_source(std::move(source)); }
+  /// Call after SetStreams.
+  void SetRequestSource(std::string source) {
+    for (RequestStats& r : stream_requests_) r.set_source(source);
+    requests_.set_source(std::move(source));
+  }
+
+  /// Several streams: each viewer's figures are also counted under its stream (\a assign
+  /// gives it from the viewer id); \a streams holds each one's label, URL and weight.
+  /// \a first_id is the pool's first viewer id (-client-id-offset), for the per-stream target.
+  void SetStreams(std::vector<StreamFigures> streams, config::StreamAssigner assign, int first_id);
 
   /// Copies the counters and adds the pool's gauges \a counts as of \a now.
   Snapshot Take(const measure::ViewerCounts& counts, double elapsed_s, SteadyTime now);
@@ -57,6 +69,11 @@ class Aggregator final : public measure::ViewerListener,
  private:
   Snapshot s_;
   RequestStats requests_;
+  StreamFigures* StreamOf(int viewer_id);
+  std::vector<RequestStats> stream_requests_;  ///< one per stream (several streams only)
+  config::StreamAssigner assign_;
+  int first_id_ = 0;
+  std::unordered_set<int> playing_;  ///< viewers playing now (several streams only)
   std::uint64_t media_played_us_ = 0;
   std::uint64_t rebuffer_us_ = 0;
   std::uint64_t watch_us_ = 0;

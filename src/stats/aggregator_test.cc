@@ -158,5 +158,39 @@ TEST(AggregatorTest, QualityOfExperience) {
   EXPECT_EQ(t.viewers_by_rendition.at(Snapshot::kOtherRendition), 8);
 }
 
+TEST(AggregatorTest, SeveralStreamsCountEachViewerUnderItsStream) {
+  Aggregator a(Snapshot{});
+  std::vector<StreamFigures> streams(2);
+  streams[0].label = "0:a";
+  streams[1].label = "1:b";
+  a.SetStreams(std::move(streams), config::StreamAssigner({3, 1}), 0);
+  a.SetRequestSource("native");
+  const SteadyTime t0{};
+  // Weights 3:1 over ids 0..3: ids 0, 1, 3 on stream 0, id 2 on stream 1.
+  for (int id = 0; id < 4; ++id) {
+    a.OnViewerStarted(id, 0);
+    a.OnViewerPlaying(id, milliseconds(100 * (id + 1)));
+    a.OnRequestComplete(Segment(id, milliseconds(10), 2.0, t0));
+  }
+  a.OnRequestComplete(Segment(2, milliseconds(10), 2.0, t0));
+  a.OnViewerStalled(2, RestartCause::kStall);
+  a.OnViewerEnded(2, EndReason::kKilled, milliseconds(1));
+  measure::ViewerCounts c;
+  c.target = 40;
+  Snapshot s = a.Take(c, 1.0, t0);
+  ASSERT_EQ(s.streams.size(), 2u);
+  EXPECT_EQ(s.streams[0].target, 30);
+  EXPECT_EQ(s.streams[1].target, 10);
+  EXPECT_EQ(s.streams[0].requests.TotalRequests(), 3u);
+  EXPECT_EQ(s.streams[1].requests.TotalRequests(), 2u);
+  EXPECT_EQ(s.requests.TotalRequests(), 5u);
+  EXPECT_EQ(s.streams[0].playing, 3);
+  EXPECT_EQ(s.streams[1].playing, 0);
+  EXPECT_EQ(s.streams[1].stalls, 1u);
+  EXPECT_EQ(s.streams[1].running, 0);
+  EXPECT_EQ(s.streams[0].running, 3);
+  EXPECT_EQ(s.streams[0].startup_us.count(), 3u);
+}
+
 }  // namespace
 }  // namespace hs::stats

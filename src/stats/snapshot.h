@@ -42,6 +42,22 @@ struct ProbeFigures {
   std::uint64_t Total() const;
 };
 
+/// One stream's share of the run (several streams: URL arguments, -streams, STREAMS). Labelled
+/// by index and host only (\a label), never by the URL.
+struct StreamFigures {
+  std::string label;  ///< "0:origin-a.example": the bounded label of the stream_* metrics
+  std::string url;    ///< redacted (query values hidden), for the report only: never a label
+  int weight = 1;
+  int target = 0;   ///< viewers of this stream among the pool's target
+  int running = 0;  ///< sessions alive
+  int playing = 0;  ///< sessions that reached playing and have not ended or stalled since
+  std::uint64_t starts = 0;
+  std::uint64_t stalls = 0;
+  std::uint64_t restarts = 0;
+  Histogram startup_us;     ///< session start → playing, µs
+  RequestFigures requests;  ///< measured requests of this stream's viewers (tap or native)
+};
+
 /// A value copy of everything measured so far. Sinks (metrics, report, dashboard) read only this.
 /// Map keys are bounded label sets (kinds, causes, codes), never URLs or viewer ids.
 struct Snapshot {
@@ -99,6 +115,8 @@ struct Snapshot {
   double rebuffer_s = 0;              ///< native: time spent rebuffering
   std::uint64_t plays_completed = 0;  ///< VOD plays watched to the end (both engines)
   ProbeFigures probe;                 ///< hls-swarm's own requests (preflight, ffprobe)
+  /// Per stream, in the order given (one entry for a one-stream run; empty when unknown).
+  std::vector<StreamFigures> streams;
 
   // Quality of experience (native engine; the FFmpeg engine has only startup_us).
   double watch_s = 0;  ///< native: time in plays since playback started (incl. rebuffering)

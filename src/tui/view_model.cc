@@ -159,6 +159,15 @@ Draft Builder::Viewers() const {
     if (s_.rendition_switches > 0) q += fmt::format("  switches {}", s_.rendition_switches);
     d.lines.push_back({FitColumns(q, w_), kSecondary});
   }
+  if (s_.streams.size() > 1) {
+    // Several streams: playing/target and requests of each, by its bounded label.
+    std::string line = "streams";
+    for (const stats::StreamFigures& f : s_.streams) {
+      line += fmt::format("  {} {}/{} req {}", f.label, f.playing, f.target,
+                          f.requests.TotalRequests());
+    }
+    d.lines.push_back({FitColumns(Sanitize(line), w_), kSecondary});
+  }
   return d;
 }
 

@@ -153,6 +153,23 @@ TEST_F(ViewModelTest, NativeViewersShowQualityOfExperience) {
   ExpectFits(vm);
 }
 
+TEST_F(ViewModelTest, SeveralStreamsGetALine) {
+  EXPECT_EQ(PanelText(Build(), "viewers").find("streams"), std::string::npos);  // one stream
+  snapshot_.streams.resize(2);
+  snapshot_.streams[0].label = "0:a.example";
+  snapshot_.streams[0].playing = 29;
+  snapshot_.streams[0].target = 30;
+  snapshot_.streams[1].label = "1:b.example";
+  snapshot_.streams[1].playing = 10;
+  snapshot_.streams[1].target = 10;
+  const ViewModel vm = Build();
+  const std::string viewers = PanelText(vm, "viewers");
+  EXPECT_NE(viewers.find("streams  0:a.example 29/30 req 0  1:b.example 10/10 req 0"),
+            std::string::npos)
+      << viewers;
+  ExpectFits(vm);
+}
+
 TEST_F(ViewModelTest, RatesPerKindOverOneSecondThirtySecondsAndTheRun) {
   const ViewModel vm = Build();
   const Panel* p = vm.Find("requests");

@@ -27,7 +27,8 @@ COMPOSE_DIR = os.path.join(ROOT, "deploy/compose")
 COMPOSE = os.path.join(COMPOSE_DIR, "docker-compose.yml")
 ORIGIN_VARS = {"PROFILE"}
 # Variables the compose file interpolates; unset so that its defaults are what is tested.
-INTERPOLATED = ("CLIENTS", "RAMP_RATE", "EXTRA_ARGS", "ORIGIN_PROFILE", "STREAM_URL")
+INTERPOLATED = ("CLIENTS", "RAMP_RATE", "EXTRA_ARGS", "ORIGIN_PROFILE", "STREAM_URL", "STAGES",
+                "THRESHOLDS", "STREAMS", "WEIGHTS")
 MAX_NOFILE = 20000  # hard RLIMIT_NOFILE of the hosts this must run on
 
 
@@ -116,6 +117,28 @@ class ComposeTest(unittest.TestCase):
         self.assertGreaterEqual(nofile["soft"], cfg["derived"]["recommendedFdLimit"])
         memory = byte_size(swarm["deploy"]["resources"]["limits"]["memory"])
         self.assertGreater(memory, cfg["derived"]["estimatedMemoryMB"] * 2**20)
+
+    def test_stages_thresholds_streams_from_the_environment(self):
+        env = self.swarm_env()
+        for key in ("STAGES", "THRESHOLDS", "STREAMS", "WEIGHTS"):
+            self.assertEqual(env.get(key), "", key)
+        given = {"STAGES": "10s:20,30s:20,5s:0", "THRESHOLDS": "errors_rate<1%;startup_p90<3s",
+                 "STREAMS": "http://origin:8080/stream.m3u8;http://origin:8080/stream.m3u8?b=1",
+                 "WEIGHTS": "3,1"}
+        r = run(["docker-compose", "-f", COMPOSE, "config"], env={**compose_env(), **given},
+                cwd=COMPOSE_DIR)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        swarm = {k: str(v) for k, v in yaml.safe_load(r.stdout)["services"]["swarm"]
+                 ["environment"].items()}
+        for key, value in given.items():
+            self.assertEqual(swarm[key], value)
+        r = run([BIN, "-print-config", "-json"], env={"PATH": os.environ["PATH"], **swarm})
+        self.assertEqual(r.returncode, 0, r.stderr)
+        cfg = json.loads(r.stdout)
+        self.assertEqual([s["target"] for s in cfg["run"]["stages"]], [20, 20, 0])
+        self.assertEqual(cfg["run"]["thresholds"], ["errors_rate<1%", "startup_p90<3s"])
+        self.assertEqual([(s["weight"], s["viewers"]) for s in cfg["run"]["streams"]],
+                         [(3, 15), (1, 5)])
 
     def test_stream_url_is_what_the_origin_serves(self):
         url = urllib.parse.urlsplit(self.swarm_env()["STREAM_URL"])

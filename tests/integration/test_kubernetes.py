@@ -175,6 +175,28 @@ class RenderTest(unittest.TestCase):
                 self.assertEqual(len(ids), len(set(ids)), "viewer id ranges overlap")
                 self.assertEqual(sorted(ids), list(range(replicas * int(env["CLIENTS"]))))
 
+    def test_stages_thresholds_streams_through_the_configmap(self):
+        """STAGES, THRESHOLDS and STREAMS (and WEIGHTS) are ConfigMap keys hls-swarm reads: empty
+        by default (unset), and values set there reach the run."""
+        objs = render("base")
+        sts = one(objs, "StatefulSet")
+        env = container_env(objs, sts, 0)
+        for key in ("STAGES", "THRESHOLDS", "STREAMS", "WEIGHTS"):
+            self.assertEqual(env.get(key), "", key)
+        cfg = print_config(env, 0)
+        self.assertEqual(cfg["run"]["stages"], [])
+        self.assertEqual(len(cfg["run"]["streams"]), 1)
+        env.update(STAGES="20s:10,1m:10,10s:0", THRESHOLDS="errors_rate<1%;startup_p90<3s",
+                   STREAMS="http://hls-origin:8080/stream.m3u8 3;"
+                           "http://hls-origin-b:8080/stream.m3u8?token=x 1")
+        cfg = print_config(env, 0)
+        self.assertEqual([s["target"] for s in cfg["run"]["stages"]], [10, 10, 0])
+        self.assertEqual(cfg["run"]["thresholds"], ["errors_rate<1%", "startup_p90<3s"])
+        self.assertEqual([(s["label"], s["weight"]) for s in cfg["run"]["streams"]],
+                         [("0:hls-origin", 3), ("1:hls-origin-b", 1)])
+        self.assertEqual(cfg["run"]["streams"][1]["url"],
+                         "http://hls-origin-b:8080/stream.m3u8?token=REDACTED")
+
     def test_resources_fit_the_profile(self):
         for rel in ("base", "deployment") + tuple("overlays/" + o for o in OVERLAYS):
             with self.subTest(rel):
