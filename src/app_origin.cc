@@ -26,25 +26,56 @@ namespace hs::app {
 
 namespace {
 
+// The origin's working directory: -dir, or a temporary one removed when the origin ends (after
+// its server and children, which are declared later and so destroyed first).
+struct OriginDir {
+  std::string path;
+  bool temporary = false;
+
+  OriginDir() = default;
+  OriginDir(const OriginDir&) = delete;
+  OriginDir& operator=(const OriginDir&) = delete;
+  ~OriginDir() {
+    if (temporary) RemoveTree(path);
+  }
+
+  // False (logged) when no temporary directory could be made.
+  bool Open(const std::string& requested) {
+    if (!requested.empty()) {
+      path = requested;
+      return true;
+    }
+    auto made = MakeTempDir("hls-swarm-origin");
+    if (!made) {
+      log::Error("{}", made.error());
+      return false;
+    }
+    path = *made;
+    temporary = true;
+    return true;
+  }
+};
+
+// The lines tests and users wait for: "<what> (<profile>) ready" and where to look.
+void PrintOriginReady(const char* what, const std::string& profile, const std::string& stream,
+                      const std::string& health, const std::string& status,
+                      const std::string& log_path) {
+  std::printf(
+      "%s (%s) ready\n  stream:  %s\n  health:  %s\n  status:  %s\n"
+      "  log:     %s\n",
+      what, profile.c_str(), stream.c_str(), health.c_str(), status.c_str(), log_path.c_str());
+}
+
 // `hls-swarm origin -profile ll-hls|ll-hls-abr`: our own LL-HLS server (see LlhlsServer for why
 // it is not nginx) in this process, with one FFmpeg child per rendition.
 int RunLlhlsOrigin(const config::OriginOptions& opts, const origin::OriginProfile& profile,
                    const std::string& ffmpeg) {
-  std::string dir = opts.dir;
-  bool temp_dir = false;
-  if (dir.empty()) {
-    auto made = MakeTempDir("hls-swarm-origin");
-    if (!made) {
-      log::Error("{}", made.error());
-      return kExitFailure;
-    }
-    dir = *made;
-    temp_dir = true;
-  }
+  OriginDir work;
+  if (!work.Open(opts.dir)) return kExitFailure;
+  const std::string& dir = work.path;
   auto plan = origin::PrepareLlhlsOrigin(profile, {opts.addr, opts.port}, dir, "hls-swarm");
   if (!plan) {
     log::Error("{}", plan.error());
-    if (temp_dir) RemoveTree(dir);
     return kExitUsage;
   }
   RealClock clock;
@@ -81,11 +112,8 @@ int RunLlhlsOrigin(const config::OriginOptions& opts, const origin::OriginProfil
           std::fputs(pid.c_str(), f);
           std::fclose(f);
         }
-        std::printf(
-            "LL-HLS test origin (%s) ready\n  stream:  %s\n  health:  %s\n  status:  %s\n"
-            "  log:     %s\n",
-            profile.name.c_str(), plan->stream_url.c_str(), plan->health_url.c_str(),
-            plan->status_url.c_str(), plan->access_log_path.c_str());
+        PrintOriginReady("LL-HLS test origin", profile.name, plan->stream_url, plan->health_url,
+                         plan->status_url, plan->access_log_path);
         std::fflush(stdout);
       },
       [&](std::string why) {
@@ -100,7 +128,6 @@ int RunLlhlsOrigin(const config::OriginOptions& opts, const origin::OriginProfil
     loop.Run();
   }
   server.reset();
-  if (temp_dir) RemoveTree(dir);
   log::Info("shutdown complete");
   return code;
 }
@@ -149,21 +176,12 @@ int RunOrigin(const config::OriginOptions& opts, const config::Config& cfg) {
     log::Error("FFmpeg not found: '{}' (apt-get install ffmpeg)", cfg.ffmpeg_path);
     return kExitFailure;
   }
-  std::string dir = opts.dir;
-  bool temp_dir = false;
-  if (dir.empty()) {
-    auto made = MakeTempDir("hls-swarm-origin");
-    if (!made) {
-      log::Error("{}", made.error());
-      return kExitFailure;
-    }
-    dir = *made;
-    temp_dir = true;
-  }
+  OriginDir work;
+  if (!work.Open(opts.dir)) return kExitFailure;
+  const std::string& dir = work.path;
   auto plan = origin::PrepareOrigin(*profile, {opts.addr, opts.port}, dir, ffmpeg, *nginx);
   if (!plan) {
     log::Error("{}", plan.error());
-    if (temp_dir) RemoveTree(dir);
     return kExitFailure;
   }
   RealClock clock;
@@ -208,18 +226,14 @@ int RunOrigin(const config::OriginOptions& opts, const config::Config& cfg) {
           started.Stop([&] { loop.Stop(); });
           return;
         }
-        std::printf(
-            "test origin (%s) ready\n  stream:  %s\n  health:  %s\n  status:  %s\n"
-            "  log:     %s\n",
-            profile->name.c_str(), plan->stream_url.c_str(), plan->health_url.c_str(),
-            plan->status_url.c_str(), plan->access_log_path.c_str());
+        PrintOriginReady("test origin", profile->name, plan->stream_url, plan->health_url,
+                         plan->status_url, plan->access_log_path);
         for (const auto& u : exporter_urls) std::printf("  metrics: %s\n", u.c_str());
         std::fflush(stdout);
       });
     }
     loop.Run();
   }
-  if (temp_dir) RemoveTree(dir);
   log::Info("shutdown complete");
   return code;
 }

@@ -15,6 +15,7 @@
 
 #include <fmt/format.h>
 
+#include "core/http_status.h"
 #include "core/io.h"
 #include "core/log.h"
 
@@ -28,23 +29,6 @@ constexpr std::string_view kMediaCache = "public, max-age=60, immutable";
 
 double WallUnix() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
-std::string_view Reason(int status) {
-  switch (status) {
-    case 200:
-      return "OK";
-    case 400:
-      return "Bad Request";
-    case 404:
-      return "Not Found";
-    case 405:
-      return "Not Allowed";
-    case 503:
-      return "Service Unavailable";
-    default:
-      return "Error";
-  }
 }
 
 bool EqualsNoCase(std::string_view a, std::string_view b) {
@@ -608,8 +592,9 @@ void LlhlsServer::RespondShared(Conn& c, std::string_view type,
   std::string header = fmt::format(
       "HTTP/1.1 {} {}\r\nServer: hls-swarm-llhls\r\nContent-Type: {}\r\nContent-Length: {}\r\n"
       "{}{}{}Connection: {}\r\n\r\n",
-      c.status, Reason(c.status), type, size, cache.empty() ? "" : "Cache-Control: ", cache,
-      cache.empty() ? "" : "\r\n", c.keep_alive ? "keep-alive" : "close");
+      c.status, HttpReasonPhrase(c.status), type, size,
+      cache.empty() ? "" : "Cache-Control: ", cache, cache.empty() ? "" : "\r\n",
+      c.keep_alive ? "keep-alive" : "close");
   c.body = c.head ? 0 : size;
   c.total = header.size() + c.body;
   c.out.clear();

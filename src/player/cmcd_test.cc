@@ -20,10 +20,16 @@ Object Segment() {
   return o;
 }
 
-TEST(Cmcd, PayloadKeysAreAlphabeticalStringsQuotedTokensBare) {
+// The first segment after a stall, before playback started: every key is set.
+Object StartupStarvedSegment() {
   Object o = Segment();
   o.su = true;
   o.bs = true;
+  return o;
+}
+
+TEST(Cmcd, PayloadKeysAreAlphabeticalStringsQuotedTokensBare) {
+  Object o = StartupStarvedSegment();
   EXPECT_EQ(Payload(o, Session{kSid, "movie-1"}),
             "bl=21600,br=2891,bs,cid=\"movie-1\",d=4004,mtp=25100,ot=v,sf=h,"
             "sid=\"6e2fb550-c457-4a1f-8b2c-0000000000c8\",st=v,su,tb=2891");
@@ -65,9 +71,7 @@ TEST(Cmcd, RoundingRules) {
 }
 
 TEST(Cmcd, HeadersSplitKeysPerCta5004) {
-  Object o = Segment();
-  o.su = true;
-  o.bs = true;
+  Object o = StartupStarvedSegment();
   EXPECT_EQ(HeaderLines(o, Session{kSid, "c"}),
             "CMCD-Object: br=2891,d=4004,ot=v,tb=2891\r\n"
             "CMCD-Request: bl=21600,mtp=25100,su\r\n"

@@ -231,6 +231,13 @@ def start_origin(workdir, profile="tiny", addr="127.0.0.1", port=None, wrap=lamb
     return proc, odir
 
 
+def cpu_seconds(pid):
+    """User + system CPU seconds pid has used so far (from /proc/PID/stat)."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def free_port():
     """A loopback TCP port nothing listens on right now."""
     s = socket.socket()
