@@ -128,6 +128,12 @@ class Parser {
   Result<void> OnKey(std::string_view value);
   Result<void> OnMap(std::string_view value);
   Result<void> OnStart(std::string_view value);
+  Result<void> OnLowLatencyTag(std::string_view name, std::string_view value);
+  void OnPart(const AttributeList& attrs);
+  void OnServerControl(const AttributeList& attrs);
+  Result<void> OnSkip(const AttributeList& attrs);
+  void OnPreloadHint(const AttributeList& attrs);
+  void OnRenditionReport(const AttributeList& attrs);
   Result<void> OnUri(std::string_view line);
   Result<void> Finish();
   Result<AttributeList> Attributes(std::string_view tag, std::string_view value) const;
@@ -153,6 +159,9 @@ class Parser {
   std::optional<std::int64_t> next_pdt_ms_;     // extrapolated from the previous segment
   std::string last_range_uri_;                  // for byte ranges that omit the offset
   std::uint64_t last_range_end_ = 0;
+  std::vector<Part> pending_parts_;  // #EXT-X-PART tags for the next segment
+  std::string last_part_range_uri_;  // for part byte ranges that omit the offset
+  std::uint64_t last_part_range_end_ = 0;
 };
 
 Result<Playlist> Parser::Run(std::string_view lines) {
@@ -183,6 +192,10 @@ Result<void> Parser::OnLine(std::string_view line) {
 
 Result<void> Parser::OnTag(std::string_view name, std::string_view value) {
   if (name == "EXT-X-STREAM-INF" || name == "EXT-X-MEDIA") return OnMasterTag(name, value);
+  if (name == "EXT-X-PART" || name == "EXT-X-PART-INF" || name == "EXT-X-SERVER-CONTROL" ||
+      name == "EXT-X-SKIP" || name == "EXT-X-PRELOAD-HINT" || name == "EXT-X-RENDITION-REPORT") {
+    return OnLowLatencyTag(name, value);
+  }
   if (name == "EXTINF") return OnExtinf(value);
   if (name == "EXT-X-VERSION") {
     const std::optional<std::uint64_t> v = ParseUint(value);
@@ -298,6 +311,8 @@ Result<void> Parser::OnExtinf(std::string_view value) {
   if (!d) return LineError(fmt::format("bad #EXTINF duration \"{}\"", value.substr(0, comma)));
   Segment s;
   s.duration_s = *d;
+  s.parts = std::move(pending_parts_);
+  pending_parts_.clear();
   if (comma != std::string_view::npos) s.title = std::string(Trim(value.substr(comma + 1)));
   pending_segment_ = std::move(s);
   saw_media_tag_ = true;
@@ -350,6 +365,153 @@ Result<void> Parser::OnStart(std::string_view value) {
   playlist_.start_time_offset_s = *d;
   playlist_.start_precise = attrs->Find("PRECISE").value_or("") == "YES";
   return {};
+}
+
+// The LL-HLS tags of RFC 8216bis (§4.4.3.7, §4.4.3.8, §4.4.4.9, §4.4.5.1-3). They are media
+// playlist tags; apart from EXT-X-SKIP (which shifts every media sequence number) a malformed
+// one is a warning and is ignored, so that a player can still fall back to whole segments.
+Result<void> Parser::OnLowLatencyTag(std::string_view name, std::string_view value) {
+  if (pending_variant_ || !playlist_.variants.empty() || !playlist_.renditions.empty()) {
+    return LineError(fmt::format("#{} in a master playlist (mixes master and media tags)", name));
+  }
+  saw_media_tag_ = true;
+  if (name == "EXT-X-PART-INF") {
+    Result<AttributeList> attrs = ParseAttributeList(value);
+    const std::optional<std::string_view> target =
+        attrs ? attrs->Find("PART-TARGET") : std::nullopt;
+    const std::optional<double> d = target ? ParseDecimal(*target) : std::nullopt;
+    if (!d || *d <= 0) {
+      Warn("#EXT-X-PART-INF without a valid PART-TARGET (ignored)");
+      return {};
+    }
+    playlist_.part_target_s = *d;
+    return {};
+  }
+  Result<AttributeList> attrs = ParseAttributeList(value);
+  if (name == "EXT-X-SKIP") {
+    if (!attrs) return LineError(fmt::format("#EXT-X-SKIP: {}", attrs.error().detail));
+    return OnSkip(*attrs);
+  }
+  if (!attrs) {
+    Warn(fmt::format("#{}: {} (ignored)", name, attrs.error().detail));
+    return {};
+  }
+  if (name == "EXT-X-PART") {
+    OnPart(*attrs);
+  } else if (name == "EXT-X-SERVER-CONTROL") {
+    OnServerControl(*attrs);
+  } else if (name == "EXT-X-PRELOAD-HINT") {
+    OnPreloadHint(*attrs);
+  } else {
+    OnRenditionReport(*attrs);
+  }
+  return {};
+}
+
+void Parser::OnPart(const AttributeList& attrs) {
+  const std::optional<std::string_view> uri = attrs.Find("URI");
+  const std::optional<std::string_view> duration = attrs.Find("DURATION");
+  const std::optional<double> d = duration ? ParseDecimal(*duration) : std::nullopt;
+  if (!uri || uri->empty() || !d) {
+    Warn("#EXT-X-PART without URI or a valid DURATION (ignored)");
+    return;
+  }
+  Part part;
+  part.duration_s = *d;
+  part.uri = Resolve(*uri);
+  part.independent = attrs.Find("INDEPENDENT").value_or("") == "YES";
+  part.gap = attrs.Find("GAP").value_or("") == "YES";
+  if (const std::optional<std::string_view> range = attrs.Find("BYTERANGE")) {
+    const std::optional<RawRange> r = ParseRange(*range);
+    if (!r) {
+      Warn(fmt::format("#EXT-X-PART with a bad BYTERANGE \"{}\" (ignored)", *range));
+      return;
+    }
+    const std::uint64_t continued = last_part_range_uri_ == part.uri ? last_part_range_end_ : 0;
+    part.byte_range = ByteRange{r->length, r->offset.value_or(continued)};
+    last_part_range_uri_ = part.uri;
+    last_part_range_end_ = part.byte_range->offset + part.byte_range->length;
+  } else {
+    last_part_range_uri_.clear();
+  }
+  pending_parts_.push_back(std::move(part));
+}
+
+void Parser::OnServerControl(const AttributeList& attrs) {
+  ServerControl& sc = playlist_.server_control;
+  sc.can_block_reload = attrs.Find("CAN-BLOCK-RELOAD").value_or("") == "YES";
+  sc.can_skip_dateranges = attrs.Find("CAN-SKIP-DATERANGES").value_or("") == "YES";
+  const auto seconds = [&](std::string_view attr, double* out) {
+    *out = 0;
+    const std::optional<std::string_view> v = attrs.Find(attr);
+    if (!v) return;
+    const std::optional<double> d = ParseDecimal(*v);
+    if (!d) {
+      Warn(fmt::format("#EXT-X-SERVER-CONTROL: bad {} \"{}\" (ignored)", attr, *v));
+      return;
+    }
+    *out = *d;
+  };
+  seconds("CAN-SKIP-UNTIL", &sc.can_skip_until_s);
+  seconds("HOLD-BACK", &sc.hold_back_s);
+  seconds("PART-HOLD-BACK", &sc.part_hold_back_s);
+}
+
+Result<void> Parser::OnSkip(const AttributeList& attrs) {
+  const std::optional<std::uint64_t> n = attrs.FindUint("SKIPPED-SEGMENTS");
+  if (!n) return LineError("#EXT-X-SKIP without a numeric SKIPPED-SEGMENTS");
+  // The skipped segments come first: a later EXT-X-SKIP would shift the segments already listed.
+  if (!playlist_.segments.empty() || pending_segment_ || !pending_parts_.empty() ||
+      playlist_.skipped_segments > 0) {
+    return LineError("#EXT-X-SKIP after a media segment");
+  }
+  playlist_.skipped_segments = *n;
+  // Nothing is known about the time of the skipped segments: no PDT extrapolation across them.
+  next_pdt_ms_.reset();
+  return {};
+}
+
+void Parser::OnPreloadHint(const AttributeList& attrs) {
+  const std::string_view type = attrs.Find("TYPE").value_or("");
+  const std::optional<std::string_view> uri = attrs.Find("URI");
+  if ((type != "PART" && type != "MAP") || !uri || uri->empty()) {
+    Warn("#EXT-X-PRELOAD-HINT without TYPE=PART|MAP or URI (ignored)");
+    return;
+  }
+  PreloadHint hint;
+  hint.is_map = type == "MAP";
+  hint.uri = Resolve(*uri);
+  const std::optional<std::string_view> start = attrs.Find("BYTERANGE-START");
+  const std::optional<std::string_view> length = attrs.Find("BYTERANGE-LENGTH");
+  if (start) {
+    const std::optional<std::uint64_t> v = ParseUint(*start);
+    if (!v) {
+      Warn(fmt::format("#EXT-X-PRELOAD-HINT: bad BYTERANGE-START \"{}\" (ignored)", *start));
+      return;
+    }
+    hint.byterange_start = *v;
+  }
+  if (length) {
+    hint.byterange_length = ParseUint(*length);
+    if (!hint.byterange_length) {
+      Warn(fmt::format("#EXT-X-PRELOAD-HINT: bad BYTERANGE-LENGTH \"{}\" (ignored)", *length));
+      return;
+    }
+  }
+  playlist_.preload_hints.push_back(std::move(hint));
+}
+
+void Parser::OnRenditionReport(const AttributeList& attrs) {
+  const std::optional<std::string_view> uri = attrs.Find("URI");
+  if (!uri || uri->empty()) {
+    Warn("#EXT-X-RENDITION-REPORT without URI (ignored)");
+    return;
+  }
+  RenditionReport report;
+  report.uri = Resolve(*uri);
+  report.last_msn = attrs.FindUint("LAST-MSN");
+  report.last_part = attrs.FindUint("LAST-PART");
+  playlist_.rendition_reports.push_back(std::move(report));
 }
 
 Result<void> Parser::OnUri(std::string_view line) {
@@ -410,6 +572,10 @@ Result<void> Parser::Finish() {
   if (pending_variant_) return LineError("#EXT-X-STREAM-INF without a URI line at end of playlist");
   if (pending_segment_) Warn("#EXTINF without a URI line at end of playlist (ignored)");
   playlist_.is_master = !playlist_.variants.empty() || !playlist_.renditions.empty();
+  if (!playlist_.is_master) {
+    playlist_.trailing_parts = std::move(pending_parts_);
+    playlist_.trailing_pdt_ms = pending_pdt_ms_ ? pending_pdt_ms_ : next_pdt_ms_;
+  }
   if (playlist_.is_master && playlist_.variants.empty()) {
     return Fail(ErrorCode::kParse, "master playlist has #EXT-X-MEDIA but no #EXT-X-STREAM-INF");
   }
@@ -495,6 +661,61 @@ std::string QuoteBodyStart(std::string_view body, size_t max_chars) {
   while (!out.empty() && out.back() == ' ') out.pop_back();
   if (i < body.size()) out += "...";
   return out;
+}
+
+bool CoversDelta(const Playlist& previous, const Playlist& delta) {
+  if (delta.skipped_segments == 0) return true;
+  if (previous.is_master || delta.is_master || previous.skipped_segments > 0) return false;
+  const std::uint64_t held = previous.segments.size();
+  // previous holds [media_sequence, +held); the delta skips [its media_sequence, +skipped).
+  return previous.media_sequence <= delta.media_sequence && delta.skipped_segments <= held &&
+         delta.media_sequence - previous.media_sequence <= held - delta.skipped_segments;
+}
+
+Result<Playlist> MergeDelta(const Playlist& previous, const Playlist& delta) {
+  if (delta.skipped_segments == 0) return delta;
+  if (previous.skipped_segments > 0) {
+    return Fail(ErrorCode::kParse, "bad delta update: the previous playlist is itself a delta");
+  }
+  if (!CoversDelta(previous, delta)) {
+    return Fail(ErrorCode::kParse,
+                fmt::format("bad delta update: it skips {} segments from {} but the previous "
+                            "playlist holds {} from {}",
+                            delta.skipped_segments, delta.media_sequence, previous.segments.size(),
+                            previous.media_sequence));
+  }
+  Playlist merged = delta;  // everything but the segments comes from the delta
+  std::vector<Segment> listed = std::move(merged.segments);
+  merged.skipped_segments = 0;
+  const auto from = previous.segments.begin() +
+                    static_cast<std::ptrdiff_t>(delta.media_sequence - previous.media_sequence);
+  merged.segments.clear();
+  merged.segments.reserve(delta.skipped_segments + listed.size());
+  merged.segments.assign(from, from + static_cast<std::ptrdiff_t>(delta.skipped_segments));
+  const Segment last_skipped = merged.segments.back();
+  // The delta's segments before its first PDT tag continue the skipped segments' timeline.
+  std::optional<std::int64_t> next_pdt_ms;
+  if (last_skipped.program_date_time_ms && last_skipped.duration_s < 365.0 * 86400) {
+    next_pdt_ms = *last_skipped.program_date_time_ms + std::llround(last_skipped.duration_s * 1000);
+  }
+  for (Segment& s : listed) {
+    if (s.map_uri.empty()) {
+      s.map_uri = last_skipped.map_uri;
+      s.map_byte_range = last_skipped.map_byte_range;
+    }
+    if (s.key_method.empty()) {
+      s.key_method = last_skipped.key_method;
+      s.key_uri = last_skipped.key_uri;
+    }
+    if (s.discontinuity) next_pdt_ms.reset();
+    if (!s.program_date_time_ms) s.program_date_time_ms = next_pdt_ms;
+    next_pdt_ms.reset();
+    if (s.program_date_time_ms && s.duration_s < 365.0 * 86400) {
+      next_pdt_ms = *s.program_date_time_ms + std::llround(s.duration_s * 1000);
+    }
+    merged.segments.push_back(std::move(s));
+  }
+  return merged;
 }
 
 Result<Playlist> ParsePlaylist(std::string_view body, std::string_view base_url) {

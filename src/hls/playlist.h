@@ -47,6 +47,41 @@ struct ByteRange {
   std::uint64_t offset = 0;  ///< resolved: an omitted offset continues the previous sub-range
 };
 
+/// One #EXT-X-PART of a media playlist.
+struct Part {
+  double duration_s = 0;  ///< DURATION
+  std::string uri;        ///< absolute (resolved like segment URIs)
+  /// BYTERANGE "len[@off]" (omitted offset continues the previous part's range of the same URI,
+  /// else 0)
+  std::optional<ByteRange> byte_range;
+  bool independent = false;  ///< INDEPENDENT=YES
+  bool gap = false;          ///< GAP=YES
+};
+
+/// #EXT-X-SERVER-CONTROL.
+struct ServerControl {
+  bool can_block_reload = false;     ///< CAN-BLOCK-RELOAD=YES
+  double can_skip_until_s = 0;       ///< CAN-SKIP-UNTIL, 0 = absent
+  bool can_skip_dateranges = false;  ///< CAN-SKIP-DATERANGES=YES
+  double hold_back_s = 0;            ///< HOLD-BACK, 0 = absent
+  double part_hold_back_s = 0;       ///< PART-HOLD-BACK, 0 = absent
+};
+
+/// #EXT-X-PRELOAD-HINT.
+struct PreloadHint {
+  bool is_map = false;                            ///< TYPE=MAP (else TYPE=PART)
+  std::string uri;                                ///< absolute
+  std::uint64_t byterange_start = 0;              ///< BYTERANGE-START
+  std::optional<std::uint64_t> byterange_length;  ///< BYTERANGE-LENGTH, nullopt = to the end
+};
+
+/// #EXT-X-RENDITION-REPORT.
+struct RenditionReport {
+  std::string uri;                         ///< absolute
+  std::optional<std::uint64_t> last_msn;   ///< LAST-MSN
+  std::optional<std::uint64_t> last_part;  ///< LAST-PART
+};
+
 /// One media segment of a media playlist.
 struct Segment {
   double duration_s = 0;  ///< from #EXTINF
@@ -62,6 +97,7 @@ struct Segment {
   /// #EXT-X-PROGRAM-DATE-TIME, or extrapolated from the previous segment's (its time plus its
   /// EXTINF) until the next #EXT-X-DISCONTINUITY, as hls.js does. nullopt when unknown.
   std::optional<std::int64_t> program_date_time_ms;
+  std::vector<Part> parts;  ///< the EXT-X-PART tags listed before its #EXTINF (may be empty)
 };
 
 /// A parsed playlist: either a master playlist (variants/renditions set, segments empty) or a
@@ -81,9 +117,26 @@ struct Playlist {
   bool start_precise = false;         ///< #EXT-X-START PRECISE=YES
   std::vector<Segment> segments;      ///< media: in playlist order
   std::vector<std::string> warnings;  ///< tolerated oddities, one line each ("line 7: ...")
+  double part_target_s = 0;           ///< #EXT-X-PART-INF PART-TARGET, 0 = not LL-HLS
+  ServerControl server_control;       ///< #EXT-X-SERVER-CONTROL
+  /// #EXT-X-SKIP SKIPPED-SEGMENTS (a delta update): `segments` then starts at
+  /// media_sequence + skipped_segments.
+  std::uint64_t skipped_segments = 0;
+  /// Parts after the last #EXTINF: the segment being written
+  /// (msn = media_sequence + skipped_segments + segments.size()).
+  std::vector<Part> trailing_parts;
+  /// PDT of that segment's start (a PDT tag before the trailing parts, else the last segment's
+  /// PDT + EXTINF), nullopt unknown.
+  std::optional<std::int64_t> trailing_pdt_ms;
+  std::vector<PreloadHint> preload_hints;          ///< #EXT-X-PRELOAD-HINT tags in order
+  std::vector<RenditionReport> rendition_reports;  ///< #EXT-X-RENDITION-REPORT tags in order
 
   /// True for a media playlist that may still grow (no #EXT-X-ENDLIST).
   bool IsLive() const { return !is_master && !end_list; }
+  /// Media sequence number one past the last complete segment listed.
+  std::uint64_t EndMsn() const { return media_sequence + skipped_segments + segments.size(); }
+  /// True when LL-HLS: PART-INF present and parts listed (a client may then play parts).
+  bool IsLowLatency() const { return part_target_s > 0; }
 };
 
 /// Parses an M3U8 body fetched from \a base_url; every URI is resolved against \a base_url (pass
@@ -105,5 +158,17 @@ std::optional<std::int64_t> ParseDateTimeMs(std::string_view text);
 /// leading whitespace skipped, whitespace runs folded to one space, other control and non-ASCII
 /// bytes shown as '?'. Pure.
 std::string QuoteBodyStart(std::string_view body, size_t max_chars = 40);
+
+/// Merges a delta update (\a delta.skipped_segments > 0, from a request with _HLS_skip=YES) into
+/// the full playlist \a previous of the same rendition: the skipped segments are taken from
+/// \a previous by media sequence number; the result has skipped_segments == 0 and everything else
+/// from \a delta. Segments of the result that lack an EXT-X-MAP / KEY take the last skipped
+/// segment's (the delta does not repeat them when unchanged). Fails with ErrorCode::kParse
+/// ("bad delta update: ...") when \a previous does not hold every skipped segment (its first
+/// msn > delta.media_sequence, or it ends before delta.media_sequence + skipped) or \a previous
+/// is itself a delta. A \a delta without skip is returned as is (copied). Pure.
+Result<Playlist> MergeDelta(const Playlist& previous, const Playlist& delta);
+/// True when \a previous holds every segment \a delta skipped (MergeDelta would succeed).
+bool CoversDelta(const Playlist& previous, const Playlist& delta);
 
 }  // namespace hs::hls

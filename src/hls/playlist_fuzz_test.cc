@@ -54,6 +54,45 @@ https://other.example/seg1203.m4s
 /abs/seg1204.m4s
 )";
 
+constexpr const char* kLowLatency = R"(#EXTM3U
+#EXT-X-VERSION:9
+#EXT-X-TARGETDURATION:2
+#EXT-X-PART-INF:PART-TARGET=0.5
+#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=1.5,CAN-SKIP-UNTIL=4.0
+#EXT-X-MEDIA-SEQUENCE:40
+#EXT-X-MAP:URI="init.mp4"
+#EXT-X-PROGRAM-DATE-TIME:2026-01-02T03:04:05.000Z
+#EXTINF:2.00000,
+seg_40.m4s
+#EXT-X-PROGRAM-DATE-TIME:2026-01-02T03:04:07.000Z
+#EXTINF:2.00000,
+seg_41.m4s
+#EXT-X-PROGRAM-DATE-TIME:2026-01-02T03:04:09.000Z
+#EXT-X-PART:DURATION=1.0,URI="part_42_0.m4s",INDEPENDENT=YES
+#EXT-X-PART:DURATION=1.0,URI="part_42_1.m4s",BYTERANGE="100@0"
+#EXTINF:2.00000,
+seg_42.m4s
+#EXT-X-PROGRAM-DATE-TIME:2026-01-02T03:04:11.000Z
+#EXT-X-PART:DURATION=1.0,URI="part_43_0.m4s",INDEPENDENT=YES,GAP=YES
+#EXT-X-PRELOAD-HINT:TYPE=PART,URI="part_43_1.m4s",BYTERANGE-START=0,BYTERANGE-LENGTH=10
+#EXT-X-RENDITION-REPORT:URI="../180p/stream.m3u8",LAST-MSN=43,LAST-PART=0
+)";
+
+constexpr const char* kLowLatencyDelta = R"(#EXTM3U
+#EXT-X-VERSION:9
+#EXT-X-TARGETDURATION:2
+#EXT-X-PART-INF:PART-TARGET=0.5
+#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=1.5,CAN-SKIP-UNTIL=4.0
+#EXT-X-MEDIA-SEQUENCE:40
+#EXT-X-SKIP:SKIPPED-SEGMENTS=2
+#EXT-X-PART:DURATION=1.0,URI="part_42_0.m4s",INDEPENDENT=YES
+#EXT-X-PART:DURATION=1.0,URI="part_42_1.m4s",BYTERANGE="100@0"
+#EXTINF:2.00000,
+seg_42.m4s
+#EXT-X-PART:DURATION=1.0,URI="part_43_0.m4s",INDEPENDENT=YES
+#EXT-X-PRELOAD-HINT:TYPE=PART,URI="part_43_1.m4s"
+)";
+
 std::string BigVod() {
   std::string b = "#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXT-X-PLAYLIST-TYPE:VOD\n";
   for (int i = 0; i < 5000; ++i) b += fmt::format("#EXTINF:3.96,\nseg{:05}.ts\n", i);
@@ -232,6 +271,56 @@ TEST(PlaylistFuzzTest, MutatedPlaylistsParseOrFailCleanly) {
   const double secs =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   RecordProperty("seconds", std::to_string(secs));
+}
+
+void CheckParts(const std::vector<Part>& parts) {
+  for (const Part& p : parts) {
+    EXPECT_TRUE(std::isfinite(p.duration_s) && p.duration_s >= 0);
+    EXPECT_FALSE(p.uri.empty());
+  }
+}
+
+// LL-HLS tags and delta updates: mutated playlists parse or fail cleanly, and merging any parsed
+// one with a valid previous playlist (or a valid delta into it) succeeds exactly when
+// CoversDelta says so and gives a full playlist. A seed of its own, so that the test above keeps
+// its cases.
+TEST(PlaylistFuzzTest, MutatedLowLatencyPlaylistsAndDeltasMergeOrFailCleanly) {
+  constexpr const char* kUrl = "https://cdn.example.com/live/360p/stream.m3u8";
+  const Result<Playlist> full = ParsePlaylist(kLowLatency, kUrl);
+  const Result<Playlist> delta = ParsePlaylist(kLowLatencyDelta, kUrl);
+  ASSERT_TRUE(full && delta);
+  ASSERT_EQ(delta->skipped_segments, 2u);
+  ASSERT_TRUE(MergeDelta(*full, *delta));
+  Mutator m(20261203);
+  int huge_budget = 2;
+  int ok = 0, merged_ok = 0;
+  for (int i = 0; i < 4000; ++i) {
+    const std::string body = m.Mutate(i % 2 ? kLowLatency : kLowLatencyDelta, &huge_budget);
+    const Result<Playlist> r = ParsePlaylist(body, kUrl);
+    CheckInvariants(r);
+    if (!r) continue;
+    ++ok;
+    for (const Segment& s : r->segments) CheckParts(s.parts);
+    CheckParts(r->trailing_parts);
+    EXPECT_TRUE(std::isfinite(r->part_target_s));
+    // r as the delta, then as the previous playlist.
+    for (const auto& [previous, update] : {std::pair{&*full, &*r}, std::pair{&*r, &*delta}}) {
+      const Result<Playlist> merged = MergeDelta(*previous, *update);
+      EXPECT_EQ(merged.has_value(), CoversDelta(*previous, *update));
+      if (!merged) {
+        EXPECT_EQ(merged.error().detail.rfind("bad delta update: ", 0), 0u);
+        continue;
+      }
+      ++merged_ok;
+      EXPECT_EQ(merged->skipped_segments, 0u);
+      EXPECT_EQ(merged->segments.size(), update->skipped_segments + update->segments.size());
+      EXPECT_EQ(merged->EndMsn(), update->EndMsn());
+      CheckInvariants(merged);
+    }
+    if (::testing::Test::HasFailure()) FAIL() << "case " << i << "\n" << body;
+  }
+  EXPECT_GT(ok, 1000);
+  EXPECT_GT(merged_ok, 1000);
 }
 
 TEST(PlaylistFuzzTest, ValidBasesParse) {
