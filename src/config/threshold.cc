@@ -9,7 +9,7 @@
 namespace hs::config {
 namespace {
 
-constexpr std::string_view kKinds[] = {"segment", "playlist", "master", "init", "key"};
+constexpr std::string_view kKinds[] = {"segment", "playlist", "master", "init", "key", "part"};
 
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);

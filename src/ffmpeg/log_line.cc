@@ -477,6 +477,7 @@ LogEventKind ClassifyUrl(std::string_view url) {
     case hls::ResourceKind::kInit:
       return LogEventKind::kInitSegmentOpen;
     case hls::ResourceKind::kSegment:
+    case hls::ResourceKind::kPart:
     case hls::ResourceKind::kOther:
       return LogEventKind::kSegmentOpen;
   }

@@ -59,6 +59,8 @@ const char* ToString(ResourceKind kind) {
       return "key";
     case ResourceKind::kOther:
       return "other";
+    case ResourceKind::kPart:
+      return "part";
   }
   return "other";
 }

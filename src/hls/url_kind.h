@@ -8,9 +8,19 @@ namespace hs::hls {
 
 /// What an HLS URL fetches. The one vocabulary of resource kinds: engines, the tap and stats
 /// all use it (measure::RequestKind is this type).
-enum class ResourceKind : std::uint8_t { kMaster, kMediaPlaylist, kSegment, kInit, kKey, kOther };
+/// kPart: an LL-HLS partial segment (#EXT-X-PART or #EXT-X-PRELOAD-HINT TYPE=PART), counted apart
+/// from whole segments in every figure.
+enum class ResourceKind : std::uint8_t {
+  kMaster,
+  kMediaPlaylist,
+  kSegment,
+  kInit,
+  kKey,
+  kOther,
+  kPart,
+};
 
-/// Metric label: "master", "playlist", "segment", "init", "key", "other".
+/// Metric label: "master", "playlist", "segment", "init", "key", "other", "part".
 const char* ToString(ResourceKind kind);
 
 /// The one guess of a URL's kind from its name, used where no playlist says what the URL is

@@ -51,7 +51,7 @@ void AppendMaps(std::vector<std::string>& argv, const OriginProfile& profile) {
 }
 
 void AppendCodecs(std::vector<std::string>& argv, const OriginProfile& profile) {
-  const std::string gop = std::to_string(profile.GopFrames());
+  const std::string gop = std::to_string(profile.KeyframeFrames());
   // yuv420p: testsrc2 can offer 4:4:4, which libx264 would encode as High 4:4:4 that many
   // players refuse. zerolatency drops B-frames and lookahead: less CPU, frame-exact segments.
   Append(argv, {"-c:v", "libx264", "-preset", profile.x264_preset, "-tune", "zerolatency",

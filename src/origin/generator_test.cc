@@ -51,7 +51,11 @@ TEST(GeneratorTest, EveryProfileHasSegmentAlignedGopAndSaneRates) {
     SCOPED_TRACE(p.name);
     const Argv argv = GeneratorArgv(p, "/usr/bin/ffmpeg", "/o");
     EXPECT_EQ(argv.front(), "/usr/bin/ffmpeg");
-    const std::string gop = std::to_string(p.fps * p.segment_seconds);
+    // A keyframe per segment; per part for LL-HLS (every part INDEPENDENT), which still
+    // divides the segment.
+    const int key_frames = p.part_frames > 0 ? p.part_frames : p.fps * p.segment_seconds;
+    EXPECT_EQ((p.fps * p.segment_seconds) % key_frames, 0);
+    const std::string gop = std::to_string(key_frames);
     EXPECT_EQ(ValueOf(argv, "-g"), gop);
     EXPECT_EQ(ValueOf(argv, "-keyint_min"), gop);
     EXPECT_EQ(ValueOf(argv, "-sc_threshold"), "0");

@@ -121,7 +121,7 @@ struct LlhlsServer::Conn {
 
 std::vector<std::string> LlhlsGeneratorArgv(const OriginProfile& p, const Rendition& r,
                                             const std::string& ffmpeg) {
-  const std::string gop = std::to_string(p.GopFrames());
+  const std::string gop = std::to_string(p.KeyframeFrames());
   const double part_us = 1e6 * p.part_frames / p.fps;
   return {ffmpeg, "-hide_banner", "-loglevel", "error", "-nostats", "-nostdin", "-re", "-f",
           "lavfi", "-i", fmt::format("testsrc2=size={}x{}:rate={}", r.width, r.height, p.fps),
@@ -203,6 +203,7 @@ Result<void> LlhlsServer::Start(std::function<void()> on_ready,
   timing.fps = profile_.fps;
   timing.part_frames = profile_.part_frames;
   timing.segment_frames = profile_.GopFrames();
+  timing.every_part_independent = profile_.KeyframeFrames() == profile_.part_frames;
   timing.target_duration = profile_.segment_seconds;
   timing.list_size = profile_.list_size;
   // Media sequence numbers start at Unix time / segment length: a restarted origin never
@@ -677,6 +678,16 @@ void LlhlsServer::Log(const Conn& c) {
 void LlhlsServer::Close(Conn& c) {
   if (c.dead) return;
   c.dead = true;
+  // A client that goes away mid-request (a held blocking reload or preload hint when a viewer
+  // stops) is logged as nginx logs it: 499, with what was sent of the body.
+  if (c.busy && c.logged) {
+    if (c.status == 0) {
+      c.status = 499;
+      c.body = 0;
+      c.total = 0;
+    }
+    Log(c);
+  }
   Release(c);
   c.watch.reset();
   c.fd.Reset();

@@ -12,7 +12,8 @@ double LlhlsTiming::PartTarget() const { return std::ceil(1000.0 * part_frames /
 
 void LlhlsStream::AddPart(std::shared_ptr<const std::string> data, int frames, bool independent,
                           double wall_unix) {
-  if (!segs_.empty() && !segs_.back().complete && independent && !segs_.back().parts.empty()) {
+  if (!t_.every_part_independent && !segs_.empty() && !segs_.back().complete && independent &&
+      !segs_.back().parts.empty()) {
     segs_.back().complete = true;  // a keyframe before the GOP's end: close the segment early
     ++next_msn_;
   }

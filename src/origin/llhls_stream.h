@@ -19,6 +19,10 @@ struct LlhlsTiming {
   int target_duration = 2;  ///< EXT-X-TARGETDURATION, seconds
   int list_size = 10;       ///< complete segments kept and listed
   int part_segments = 3;    ///< complete segments that still list their EXT-X-PART tags
+  /// Every part starts with a keyframe (the LL profiles encode a keyframe per part): segments
+  /// are cut by frame count alone. When false, keyframes are expected only at segment starts
+  /// and an early one closes the open segment.
+  bool every_part_independent = false;
 
   /// PART-TARGET, seconds, rounded up to the millisecond (>= every part's duration).
   double PartTarget() const;

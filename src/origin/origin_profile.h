@@ -44,6 +44,11 @@ struct OriginProfile {
   bool HasMaster() const { return renditions.size() > 1; }
   /// Frames per GOP: one keyframe exactly at every segment boundary.
   int GopFrames() const { return fps * segment_seconds; }
+  /// Frames between keyframes: one per part for LL-HLS (every EXT-X-PART is INDEPENDENT, so a
+  /// player can start on any part PART-HOLD-BACK from the live edge, not only at a segment
+  /// start up to a whole segment further back — the test origin favours low latency over
+  /// bitrate), else one per segment.
+  int KeyframeFrames() const { return part_frames > 0 ? part_frames : GopFrames(); }
   /// Sum of every rendition's video and audio bitrate, kbit/s (what the origin sends per
   /// viewer that fetches every rendition, before MPEG-TS overhead of about 5–10 %).
   int TotalKbps() const;

@@ -4,6 +4,7 @@
 // What a Player asks of the network. The engine glue implements Fetcher over the HTTP client and
 // emits the per-request measurement records itself; the player only says what to fetch and why.
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -18,7 +19,10 @@ namespace hs::player {
 
 /// A player's independent request streams: the variant (playlists, init, keys, segments) and
 /// the alternate audio rendition, each on its own connection (hls.js audio-stream-controller).
-enum class Channel : std::uint8_t { kMain = 0, kAudio = 1 };
+/// An LL-HLS track adds a channel for its blocking playlist reloads, which the server holds
+/// while the track's parts download (hls.js: a playlist loader beside the fragment loader).
+enum class Channel : std::uint8_t { kMain = 0, kAudio = 1, kMainLive = 2, kAudioLive = 3 };
+inline constexpr std::size_t kChannels = 4;
 
 /// One HTTP GET a player wants. Its fields are ordered so that it packs into 104 bytes (a
 /// viewer's engine keeps one per channel).

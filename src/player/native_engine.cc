@@ -77,7 +77,7 @@ class NativeEngine::Viewer final : public Fetcher, public PlayerEvents {
         id_(id),
         user_agent_line_("User-Agent: " + e.cfg_.ViewerUserAgent(id) + "\r\n"),
         player_(e.loop_, e.player_opts_, *this, e.cache_, *this) {
-    channels_[0].conn = std::make_unique<http::Connection>(*e.client_);
+    Ch(0).conn = std::make_unique<http::Connection>(*e.client_);
   }
   ~Viewer() override { Halt(); }
 
@@ -90,16 +90,19 @@ class NativeEngine::Viewer final : public Fetcher, public PlayerEvents {
     if (halted_) return;
     halted_ = true;
     player_.Stop();
-    for (auto& ch : channels_) {
-      ++ch.generation;
-      if (ch.conn) ch.conn->Cancel();
+    for (size_t c = 0; c < channels_.size(); ++c) {
+      auto& ch = channels_[c];
+      if (!ch) continue;
+      if (ch->sent) RecordAbort(c);
+      ++ch->generation;
+      if (ch->conn) ch->conn->Cancel();
     }
   }
   bool halted() const { return halted_; }
 
   // Fetcher
   void Fetch(const FetchRequest& req, std::function<void(FetchResult&&)> done) override {
-    Channel& ch = channels_[static_cast<size_t>(req.channel)];
+    Channel& ch = Ch(static_cast<size_t>(req.channel));
     if (!ch.conn) ch.conn = std::make_unique<http::Connection>(*e_.client_);
     ++ch.generation;
     ch.req = req;
@@ -109,7 +112,9 @@ class NativeEngine::Viewer final : public Fetcher, public PlayerEvents {
     Issue(static_cast<size_t>(req.channel));
   }
   void Cancel(player::Channel which) override {
-    Channel& ch = channels_[static_cast<size_t>(which)];
+    const auto c = static_cast<size_t>(which);
+    Channel& ch = Ch(c);
+    if (ch.sent) RecordAbort(c);
     ++ch.generation;
     ch.done = nullptr;
     if (ch.conn) ch.conn->Cancel();
@@ -200,6 +205,8 @@ class NativeEngine::Viewer final : public Fetcher, public PlayerEvents {
     std::string url;           ///< current URL (after redirects)
     http::Endpoint endpoint;   ///< where the connection goes (valid when endpoint_key is set)
     std::string endpoint_key;  ///< "scheme://host:port" of endpoint
+    SteadyTime sent_at{};      ///< when the request in flight was handed to the connection
+    bool sent = false;         ///< a request is in flight on the connection
     int redirects = 0;
     std::uint64_t generation = 0;
   };
@@ -210,25 +217,37 @@ class NativeEngine::Viewer final : public Fetcher, public PlayerEvents {
   }
 
   void Finish(size_t c, FetchResult&& r) {
-    Channel& ch = channels_[c];
+    Channel& ch = Ch(c);
     auto done = std::move(ch.done);
     ch.done = nullptr;
     if (done) done(std::move(r));
   }
 
+  /// A request in flight that the player gave up on (a stop, a rendition switch): the origin
+  /// saw it and logs it (nginx: 499), so it is a record too, client_aborted, as the tap's are.
+  void RecordAbort(size_t c) {
+    Channel& ch = Ch(c);
+    ch.sent = false;
+    measure::RequestRecord rec = BaseRecord(c);
+    rec.error = RequestError::kClientAborted;
+    rec.started = ch.sent_at;
+    rec.total = e_.loop_.clock().Now() - ch.sent_at;
+    e_.records_.OnRequestComplete(rec);
+  }
+
   void FailBeforeSending(size_t c, RequestError error, const std::string& why) {
-    log::Debug("viewer {}: {}: {}", id_, channels_[c].url, why);
+    log::Debug("viewer {}: {}: {}", id_, Ch(c).url, why);
     measure::RequestRecord rec = BaseRecord(c);
     rec.error = error;
     e_.records_.OnRequestComplete(rec);
     FetchResult r;
     r.error = error;
-    r.final_url = channels_[c].url;
+    r.final_url = Ch(c).url;
     Finish(c, std::move(r));
   }
 
   measure::RequestRecord BaseRecord(size_t c) const {
-    const Channel& ch = channels_[c];
+    const Channel& ch = Ch(c);
     measure::RequestRecord rec;
     rec.viewer_id = id_;
     rec.kind = ch.req.kind;
@@ -240,13 +259,13 @@ class NativeEngine::Viewer final : public Fetcher, public PlayerEvents {
   }
 
   void Issue(size_t c) {
-    Channel& ch = channels_[c];
+    Channel& ch = Ch(c);
     auto parts = hls::ParseHttpUrl(ch.url);
     if (!parts) {
       const std::string why = parts.error().detail;
       const std::uint64_t gen = ch.generation;
       e_.loop_.Post([this, c, gen, why, alive = alive_] {
-        if (*alive && channels_[c].generation == gen)
+        if (*alive && Ch(c).generation == gen)
           FailBeforeSending(c, RequestError::kBadResponse, why);
       });
       return;
@@ -265,13 +284,13 @@ class NativeEngine::Viewer final : public Fetcher, public PlayerEvents {
         host, parts->port,
         [this, c, gen, alive = alive_, url_parts = *parts,
          key = std::move(key)](Result<std::shared_ptr<const http::Answer>> answer) {
-          if (!*alive || halted_ || channels_[c].generation != gen) return;
+          if (!*alive || halted_ || Ch(c).generation != gen) return;
           if (!answer) {
             ++e_.resolve_errors_;
             FailBeforeSending(c, RequestError::kResolve, answer.error().detail);
             return;
           }
-          Channel& chan = channels_[c];
+          Channel& chan = Ch(c);
           // Viewers spread over every address the name answered, as
           // independent clients do.
           const http::Address& a =
@@ -286,7 +305,7 @@ class NativeEngine::Viewer final : public Fetcher, public PlayerEvents {
   }
 
   void SendTo(size_t c, const hls::UrlParts& parts, const http::Endpoint& to) {
-    Channel& ch = channels_[c];
+    Channel& ch = Ch(c);
     http::Request req;
     req.target = parts.path_and_query;
     req.host_header = parts.HostHeader();
@@ -311,14 +330,17 @@ class NativeEngine::Viewer final : public Fetcher, public PlayerEvents {
     req.total_timeout = ch.req.total_timeout;
     req.connect_timeout = ch.req.ttfb_timeout;
     const std::uint64_t gen = ch.generation;
+    ch.sent = true;
+    ch.sent_at = e_.loop_.clock().Now();
     ch.conn->Send(to, std::move(req), [this, c, gen](http::Response&& r) {
-      if (halted_ || channels_[c].generation != gen) return;
+      if (halted_ || Ch(c).generation != gen) return;
       OnResponse(c, std::move(r));
     });
   }
 
   void OnResponse(size_t c, http::Response&& r) {
-    Channel& ch = channels_[c];
+    Channel& ch = Ch(c);
+    ch.sent = false;
     measure::RequestRecord rec = BaseRecord(c);
     rec.status = r.status;
     rec.body_bytes = r.body_bytes;
@@ -367,7 +389,14 @@ class NativeEngine::Viewer final : public Fetcher, public PlayerEvents {
   NativeEngine& e_;
   const int id_;
   const std::string user_agent_line_;
-  std::array<Channel, 2> channels_;
+  /// Made on first use: the main channel always, the audio and LL-HLS live channels only for
+  /// viewers that play them.
+  std::array<std::unique_ptr<Channel>, player::kChannels> channels_;
+  Channel& Ch(size_t c) {
+    if (!channels_[c]) channels_[c] = std::make_unique<Channel>();
+    return *channels_[c];
+  }
+  const Channel& Ch(size_t c) const { return *channels_[c]; }
   Player player_;
   SteadyTime started_at_{};
   SteadyTime watch_from_{};  ///< watch time counted up to here

@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "player/ll_plan.h"
 #include "player/player_plan.h"
 
 namespace hs::player {
@@ -42,9 +43,11 @@ void Player::Halt() {
   for (std::size_t i = 0; i < tracks_.size(); ++i) {
     Track& t = tracks_[i];
     if (t.op != Op::kNone) fetcher_.Cancel(ChannelOf(i));
-    t.op = Op::kNone;
+    if (t.live_op != Op::kNone) fetcher_.Cancel(LiveChannelOf(i));
+    t.op = t.live_op = Op::kNone;
     t.active = false;
     if (t.wake) t.wake->Cancel();
+    if (t.live_wake) t.live_wake->Cancel();
   }
   stall_timer_->Cancel();
   life_timer_->Cancel();
@@ -54,10 +57,14 @@ void Player::StartPlay() {
   for (std::size_t i = 0; i < tracks_.size(); ++i) {
     Track& t = tracks_[i];
     if (t.op != Op::kNone) fetcher_.Cancel(ChannelOf(i));
+    if (t.live_op != Op::kNone) fetcher_.Cancel(LiveChannelOf(i));
     std::unique_ptr<Timer> wake = std::move(t.wake);
+    std::unique_ptr<Timer> live_wake = std::move(t.live_wake);
     if (wake) wake->Cancel();
+    if (live_wake) live_wake->Cancel();
     t = Track{};
     t.wake = std::move(wake);
+    t.live_wake = std::move(live_wake);
   }
   ++gen_;
   master_.reset();
@@ -265,6 +272,7 @@ bool Player::MaybeSwitchVariant(SteadyTime now) {
   req.total_timeout = opts_.playlist_total_timeout;
   req.url = *t.url;
   req.kind = measure::RequestKind::kMediaPlaylist;
+  IssueSwitchLowLatency(*t.url, req);
   Issue(0, Op::kPlaylist, std::move(req));
   return true;
 }
@@ -272,6 +280,8 @@ bool Player::MaybeSwitchVariant(SteadyTime now) {
 void Player::CompleteSwitch(const hls::Playlist& from) {
   Track& t = main();
   t.next_msn = ContinuationMsn(from, t.next_msn, *t.playlist);
+  t.msn_part_s = 0;
+  t.next_part = -1;  // LL-HLS: the new rendition's parts from the segment start
   switching_ = false;
   variant_index_ = switch_to_;
   events_.OnRendition(master_->variants[variant_index_].bandwidth, true);
@@ -281,7 +291,7 @@ double Player::BufferedAheadSeconds() const { return BufferedEnd() - Playhead(No
 
 std::size_t Player::OwnedHeapBytes() const {
   std::size_t timers = 2;
-  for (const Track& t : tracks_) timers += t.wake ? 1 : 0;
+  for (const Track& t : tracks_) timers += (t.wake ? 1 : 0) + (t.live_wake ? 1 : 0);
   return timers * sizeof(Timer);
 }
 

@@ -52,6 +52,9 @@ struct PlayerOptions {
   /// segment is in, so a VOD is fetched back to back as fast as the network allows.
   bool realtime = true;
   Duration vod_restart_pause = std::chrono::seconds(2);
+  /// hls.js lowLatencyMode: play an LL-HLS stream (EXT-X-PART-INF and CAN-BLOCK-RELOAD) by its
+  /// parts with blocking reloads; false plays it as classic HLS (whole segments, timed reloads).
+  bool low_latency = true;
 };
 
 /// What a player reports. Implemented by the engine glue; called on the loop thread from the
@@ -124,8 +127,16 @@ class Player {
   std::size_t OwnedHeapBytes() const;
 
  private:
-  enum class Op : std::uint8_t { kNone, kMaster, kPlaylist, kInit, kKey, kSegment };
+  // kPart: a listed LL-HLS part; kHint: the preload hint (the next part, before it is listed).
+  enum class Op : std::uint8_t { kNone, kMaster, kPlaylist, kInit, kKey, kSegment, kPart, kHint };
   static constexpr std::int64_t kNoPdt = INT64_MIN;
+  /// The media piece a track's fetch is for: what OnMediaDone credits when it arrives (an
+  /// LL-HLS track's playlist changes while a part downloads, so it is not looked up again).
+  struct Piece {
+    double media_s = 0;                // EXTINF or part DURATION; unknown (0) for a hint
+    std::int64_t end_pdt_ms = kNoPdt;  // PDT of its end
+    std::size_t id = 0;                // key/init identity
+  };
   /// One rendition being played: the variant (Channel::kMain) or its audio (kAudio).
   struct Track {
     std::shared_ptr<const hls::Playlist> playlist;  // latest parsed version (shared)
@@ -145,12 +156,24 @@ class Player {
     Op op = Op::kNone;                         // the fetch in flight on this channel
     bool active = false;                       // part of the current play
     bool positioned = false;                   // next_msn chosen
+    // LL-HLS (player_ll.cc): parts, blocking reloads on the track's live channel.
+    Piece piece;                       // what the fetch in flight (op) is for
+    std::unique_ptr<Timer> live_wake;  // a blocking reload's backoff (made on first use)
+    SteadyTime live_retry_at{};        // the next blocking reload not before then
+    double msn_part_s = 0;             // media seconds of next_msn's parts received
+    std::int16_t next_part = -1;       // part of next_msn to fetch next, -1 whole segment
+    std::uint16_t live_failures = 0;   // consecutive failed live reloads
+    Op live_op = Op::kNone;            // the blocking reload in flight (kPlaylist)
+    bool ll = false;                   // plays parts with blocking reloads
+    bool full_reload = false;          // the next live reload is plain (after 400/503)
+    bool hint_pending = false;         // the hinted next part arrived before its listing
   };
 
   Track& main() { return tracks_[0]; }
   const Track& main() const { return tracks_[0]; }
   Track& audio() { return tracks_[1]; }
   static Channel ChannelOf(std::size_t index) { return static_cast<Channel>(index); }
+  static Channel LiveChannelOf(std::size_t index) { return static_cast<Channel>(index + 2); }
   SteadyTime Now() const { return loop_.clock().Now(); }
 
   // player.cc: lifecycle, master, playhead.
@@ -172,6 +195,16 @@ class Player {
   bool MaybeSwitchVariant(SteadyTime now);
   void CompleteSwitch(const hls::Playlist& from);
 
+  // player_ll.cc: LL-HLS parts, preload hints and blocking reloads of one track.
+  void PositionLowLatency(Track& t, const hls::Playlist& pl);
+  bool PumpParts(std::size_t index, SteadyTime now);
+  void PumpLive(std::size_t index);
+  void OnLivePlaylist(std::size_t index, FetchResult&& r, SteadyTime started, bool blocking);
+  void OnLiveFailed(std::size_t index, SteadyTime started, std::string why);
+  void OnHintDone(std::size_t index, FetchResult&& r);
+  bool CreditHint(std::size_t index);
+  bool IssueSwitchLowLatency(const std::string& to_url, FetchRequest& req);
+
   // player_cmcd.cc: the CTA-5004 keys of a request.
   void FillCmcd(std::size_t index, FetchRequest& req) const;
 
@@ -184,7 +217,9 @@ class Player {
   void OnPlaylistFailed(std::size_t index, std::string why);
   void OnMediaDone(std::size_t index, Op op, FetchResult&& r);
   void FetchNextPiece(std::size_t index, const hls::Segment& segment);
+  bool FetchKeyOrInit(std::size_t index, const hls::Segment& segment);
   SteadyTime RoomAt(const Track& t, SteadyTime now) const;
+  void CreditMedia(std::size_t index, const Piece& piece);
   double DistanceToEdge(const Track& t, SteadyTime now) const;
 
   EventLoop& loop_;

@@ -30,6 +30,7 @@ void Player::FillCmcd(std::size_t index, FetchRequest& req) const {
       o.ot = cmcd::ObjectType::kKey;
       break;
     case measure::RequestKind::kSegment:
+    case measure::RequestKind::kPart:
       // The main track carries video only when an alternate audio rendition plays beside it.
       o.ot = index == 1          ? cmcd::ObjectType::kAudio
              : tracks_[1].active ? cmcd::ObjectType::kVideo

@@ -96,6 +96,110 @@ struct Stream {
   }
 };
 
+/// An LL-HLS live stream generated at request time (SPEC §13), with a server's blocking
+/// reloads, held preload hints and delta updates. Media time: segment j (msn first_msn + j)
+/// spans [j × seg_s, (j + 1) × seg_s); at t0 the first `initial` segments are complete, and the
+/// live edge then advances in real time. A part exists once its end is at or before the edge;
+/// PDT = pdt_t0_ms at the edge of t0 (a latency of 0 at the edge).
+struct LlStream {
+  std::string prefix = "http://o/ll/";  ///< the playlist is prefix + "stream.m3u8"
+  SteadyTime t0{};
+  int parts_per_segment = 4;
+  double part_s = 0.5;
+  std::uint64_t first_msn = 100;
+  int initial = 10;
+  int window = 8;               ///< complete segments listed
+  int parts_segments = 3;       ///< complete segments that still list their parts
+  bool all_independent = true;  ///< else INDEPENDENT on part 0 only
+  bool can_skip = true;         ///< CAN-SKIP-UNTIL = 6 × TD
+  std::int64_t pdt_t0_ms = 1'700'000'000'000;
+  std::vector<std::string> reports;  ///< EXT-X-RENDITION-REPORT URIs written (LAST-MSN/PART)
+
+  double seg_s() const { return parts_per_segment * part_s; }
+  double Edge(SteadyTime now) const { return initial * seg_s() + ToSeconds(now - t0); }
+  /// Parts in existence (from msn first_msn's part 0), counted across segments.
+  std::uint64_t PartsAt(SteadyTime now) const {
+    return static_cast<std::uint64_t>(std::floor(Edge(now) / part_s + 1e-9));
+  }
+  /// When part `index` (counted from first_msn's part 0) comes to exist.
+  SteadyTime PartAppears(std::uint64_t index) const {
+    return t0 + FromSecondsRounded((static_cast<double>(index) + 1) * part_s - initial * seg_s());
+  }
+  static Duration FromSecondsRounded(double s) {
+    return std::chrono::duration_cast<Duration>(std::chrono::duration<double>(s));
+  }
+  std::string Body(SteadyTime now, bool skip) const {
+    const std::uint64_t parts = PartsAt(now);
+    const auto pps = static_cast<std::uint64_t>(parts_per_segment);
+    const std::uint64_t complete = parts / pps;  // complete segments since first_msn
+    const std::uint64_t first = complete > static_cast<std::uint64_t>(window)
+                                    ? complete - static_cast<std::uint64_t>(window)
+                                    : 0;
+    std::string b = fmt::format(
+        "#EXTM3U\n#EXT-X-VERSION:9\n#EXT-X-TARGETDURATION:{}\n#EXT-X-PART-INF:PART-TARGET={:.3f}\n"
+        "#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK={:.3f}{}\n"
+        "#EXT-X-MEDIA-SEQUENCE:{}\n#EXT-X-MAP:URI=\"init.mp4\"\n",
+        static_cast<int>(std::ceil(seg_s())), part_s, 3 * part_s,
+        can_skip ? fmt::format(",CAN-SKIP-UNTIL={:.1f}", 6 * std::ceil(seg_s())) : "",
+        first_msn + first);
+    std::uint64_t from = first;
+    if (skip && can_skip) {
+      // Segments ending at least CAN-SKIP-UNTIL before the end can be skipped.
+      const double until = 6 * std::ceil(seg_s());
+      std::uint64_t n = 0;
+      while (first + n < complete &&
+             Edge(now) - static_cast<double>(first + n + 1) * seg_s() >= until) {
+        ++n;
+      }
+      if (n > 0) b += fmt::format("#EXT-X-SKIP:SKIPPED-SEGMENTS={}\n", n);
+      from = first + n;
+    }
+    for (std::uint64_t j = from; j <= complete; ++j) {
+      const std::uint64_t msn = first_msn + j;
+      const std::uint64_t have = j < complete ? pps : parts - complete * pps;
+      if (j == complete && have == 0) break;
+      b += "#EXT-X-PROGRAM-DATE-TIME:" +
+           Stream::IsoDate(pdt_t0_ms +
+                           static_cast<std::int64_t>(std::llround(
+                               (static_cast<double>(j) * seg_s() - initial * seg_s()) * 1000))) +
+           "\n";
+      if (j + static_cast<std::uint64_t>(parts_segments) >= complete) {
+        for (std::uint64_t k = 0; k < have; ++k) {
+          b += fmt::format("#EXT-X-PART:DURATION={:.5f},URI=\"part{}.{}.m4s\"{}\n", part_s, msn, k,
+                           all_independent || k == 0 ? ",INDEPENDENT=YES" : "");
+        }
+      }
+      if (j < complete) b += fmt::format("#EXTINF:{:.5f},\nseg{}.m4s\n", seg_s(), msn);
+    }
+    b += fmt::format("#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"part{}.{}.m4s\"\n",
+                     first_msn + parts / pps, parts % pps);
+    for (const std::string& uri : reports) {
+      b += fmt::format("#EXT-X-RENDITION-REPORT:URI=\"{}\",LAST-MSN={},LAST-PART={}\n", uri,
+                       first_msn + (parts - 1) / pps, (parts - 1) % pps);
+    }
+    return b;
+  }
+  /// The index (from first_msn's part 0) of part `msn`.`part`.
+  std::uint64_t IndexOf(std::uint64_t msn, std::uint64_t part) const {
+    return (msn - first_msn) * static_cast<std::uint64_t>(parts_per_segment) + part;
+  }
+};
+
+/// The value of query parameter \a key in \a url, or nullopt.
+inline std::optional<std::string> QueryParam(const std::string& url, const std::string& key) {
+  const std::size_t q = url.find('?');
+  if (q == std::string::npos) return std::nullopt;
+  std::size_t at = q + 1;
+  while (at < url.size()) {
+    std::size_t end = url.find('&', at);
+    if (end == std::string::npos) end = url.size();
+    const std::string pair = url.substr(at, end - at);
+    if (pair.compare(0, key.size() + 1, key + "=") == 0) return pair.substr(key.size() + 1);
+    at = end + 1;
+  }
+  return std::nullopt;
+}
+
 /// What the fake origin answers.
 struct Response {
   int status = 200;
@@ -173,7 +277,7 @@ class FakeFetcher final : public Fetcher {
     if (done) done(std::move(r));
   }
   EventLoop& loop_;
-  std::array<Pending, 2> pending_;
+  std::array<Pending, kChannels> pending_;
 };
 
 /// Records every PlayerEvents call with its fake time.

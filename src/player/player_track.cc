@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "player/ll_plan.h"
 #include "player/player.h"
 #include "player/player_plan.h"
 
@@ -58,8 +59,8 @@ void Player::Pump(std::size_t index) {
   }
   const bool live = !t.playlist || !t.playlist->end_list;
   // A rendition switch reloads a VOD's playlist too (the new rendition's), with the live
-  // reload's backoff when that fails.
-  const bool reload = live || (index == 0 && switching_);
+  // reload's backoff when that fails. An LL-HLS track reloads on its live channel instead.
+  const bool reload = (live && !t.ll) || (index == 0 && switching_);
   if (t.playlist ? reload && now >= t.reload_at : now >= t.retry_at) {
     req.url = *t.url;
     req.kind = measure::RequestKind::kMediaPlaylist;
@@ -68,6 +69,10 @@ void Player::Pump(std::size_t index) {
   }
   if (!t.playlist) {
     t.wake->ArmAt(t.retry_at);
+    return;
+  }
+  if (t.ll && t.positioned) {
+    PumpParts(index, now);
     return;
   }
   const hls::Playlist& pl = *t.playlist;
@@ -110,31 +115,52 @@ double Player::DistanceToEdge(const Track& t, SteadyTime now) const {
   for (std::size_t i = 0; i < pl.segments.size(); ++i) {
     if (pl.media_sequence + i >= t.next_msn) rest += pl.segments[i].duration_s;
   }
-  return rest;
+  if (t.next_msn <= pl.EndMsn()) {
+    for (const hls::Part& p : pl.trailing_parts) rest += p.duration_s;
+  }
+  return std::max(0.0, rest - t.msn_part_s);
 }
 
-void Player::FetchNextPiece(std::size_t index, const hls::Segment& segment) {
+bool Player::FetchKeyOrInit(std::size_t index, const hls::Segment& segment) {
   Track& t = tracks_[index];
   FetchRequest req;
   req.ttfb_timeout = opts_.segment_ttfb_timeout;
   req.total_timeout = opts_.segment_total_timeout;
   // hls.js key-loader: a key is loaded once per URI before the segments that need it.
   if (const std::size_t key = KeyId(segment); key != 0 && key != t.key_id) {
+    t.piece = Piece{0, kNoPdt, key};
     req.url = segment.key_uri;
     req.kind = measure::RequestKind::kKey;
     req.want_body = true;
     Issue(index, Op::kKey, std::move(req));
-    return;
+    return true;
   }
   // The init section once per rendition, again only when EXT-X-MAP changes (hls.js, ExoPlayer
   // and AVPlayer; FFmpeg 5.1 refetches it per segment, SPEC §11).
   if (const std::size_t init = InitId(segment); init != 0 && init != t.init_id) {
+    t.piece = Piece{0, kNoPdt, init};
     req.url = segment.map_uri;
     req.kind = measure::RequestKind::kInit;
     req.range = segment.map_byte_range;
     Issue(index, Op::kInit, std::move(req));
-    return;
+    return true;
   }
+  return false;
+}
+
+void Player::FetchNextPiece(std::size_t index, const hls::Segment& segment) {
+  Track& t = tracks_[index];
+  if (FetchKeyOrInit(index, segment)) return;
+  // After some of its parts (an LL-HLS track that fell behind the parts): the rest of it.
+  const double media_s = std::max(0.0, segment.duration_s - t.msn_part_s);
+  t.piece = Piece{media_s,
+                  segment.program_date_time_ms
+                      ? *segment.program_date_time_ms + std::llround(segment.duration_s * 1000)
+                      : kNoPdt,
+                  0};
+  FetchRequest req;
+  req.ttfb_timeout = opts_.segment_ttfb_timeout;
+  req.total_timeout = opts_.segment_total_timeout;
   req.url = segment.uri;
   req.kind = measure::RequestKind::kSegment;
   req.range = segment.byte_range;
@@ -165,7 +191,11 @@ void Player::OnFetched(std::size_t index, FetchResult&& r, SteadyTime started) {
     case Op::kInit:
     case Op::kKey:
     case Op::kSegment:
+    case Op::kPart:
       OnMediaDone(index, op, std::move(r));
+      break;
+    case Op::kHint:
+      OnHintDone(index, std::move(r));
       break;
     case Op::kNone:
       break;
@@ -208,8 +238,21 @@ void Player::OnPlaylistParsed(std::size_t index, const ParsedPlaylist& parsed, S
   // A media sequence far behind our position means the stream restarted: start over at the
   // live point. (A slightly stale playlist from a CDN cache is just waited out.)
   if (!t.positioned || t.next_msn > end_msn + pl.segments.size()) {
-    t.positioned = !pl.segments.empty();
-    t.next_msn = pl.media_sequence + StartIndex(pl);
+    t.ll = opts_.low_latency && PlaysLowLatency(pl);
+    if (t.ll) {
+      t.positioned = !pl.segments.empty() || !pl.trailing_parts.empty();
+      PositionLowLatency(t, pl);
+    } else {
+      t.positioned = !pl.segments.empty();
+      t.next_msn = pl.media_sequence + StartIndex(pl);
+      t.next_part = -1;
+      t.msn_part_s = 0;
+    }
+  } else if (t.ll && !pl.end_list && !PlaysLowLatency(pl)) {
+    // The stream stopped offering LL-HLS: classic reloads and whole segments from here.
+    t.ll = false;
+    t.next_part = -1;
+    t.hint_pending = false;
   }
   std::uint64_t lost = 0;
   if (t.next_msn < pl.media_sequence) {
@@ -217,11 +260,14 @@ void Player::OnPlaylistParsed(std::size_t index, const ParsedPlaylist& parsed, S
     lost = pl.media_sequence - t.next_msn;
     t.next_msn = pl.media_sequence;
     t.segment_attempts = 0;
+    t.msn_part_s = 0;
+    t.next_part = -1;
+    t.hint_pending = false;
   }
   // RFC 8216 §6.3.4 / hls.js computeReloadInterval, from the START of this reload.
   const SteadyTime now = Now();
-  t.reload_at = pl.end_list ? SteadyTime::max()
-                            : started + ReloadInterval(pl, changed, DistanceToEdge(t, now));
+  t.reload_at = pl.end_list || t.ll ? SteadyTime::max()
+                                    : started + ReloadInterval(pl, changed, DistanceToEdge(t, now));
   for (std::uint64_t i = 0; i < lost && gen == gen_; ++i) events_.OnSegmentSkipped();
   if (gen != gen_) return;
   if (playing_ && stalled_ && AllTracksDone()) {
@@ -231,7 +277,9 @@ void Player::OnPlaylistParsed(std::size_t index, const ParsedPlaylist& parsed, S
     if (gen == gen_) CompletePlay();
     return;
   }
-  if (!EndIfNothingPlayable()) Pump(index);
+  if (EndIfNothingPlayable()) return;
+  Pump(index);
+  if (gen == gen_) PumpLive(index);
 }
 
 void Player::OnPlaylistFailed(std::size_t index, std::string why) {
@@ -264,42 +312,43 @@ void Player::OnPlaylistFailed(std::size_t index, std::string why) {
 
 void Player::OnMediaDone(std::size_t index, Op op, FetchResult&& r) {
   Track& t = tracks_[index];
-  const hls::Playlist& pl = *t.playlist;  // not reloaded while this track's fetch ran
-  const hls::Segment& segment = pl.segments[t.next_msn - pl.media_sequence];
+  const Piece piece = t.piece;
   const std::uint32_t gen = gen_;
   if (r.ok()) {
     if (op == Op::kKey || op == Op::kInit) {
-      (op == Op::kKey ? t.key_id : t.init_id) = op == Op::kKey ? KeyId(segment) : InitId(segment);
+      (op == Op::kKey ? t.key_id : t.init_id) = piece.id;
       Pump(index);
       return;
     }
-    // A skipped segment leaves no gap on the virtual timeline: the next one follows on.
-    const double media_s = segment.duration_s;
-    t.segment_attempts = 0;
-    ++t.next_msn;
-    t.buffered_s += media_s;
-    t.end_pdt_ms = segment.program_date_time_ms
-                       ? *segment.program_date_time_ms + std::llround(media_s * 1000)
-                       : kNoPdt;
-    if (index == 0) {
-      // hls.js samples the throughput of main-fragment loads, without the wait for the first
-      // byte (abr-controller onFragLoaded / ewma-bandwidth-estimator sample).
-      abr_.Sample(ToSeconds(r.total - r.ttfb), r.body_bytes);
-      if (master_) {
-        events_.OnVariantSegment(master_->variants[variant_index_].bandwidth, media_s);
-        if (gen != gen_) return;
-      }
+    if (op == Op::kPart) {
+      ++t.next_part;
+      t.msn_part_s += piece.media_s;
+    } else {
+      ++t.next_msn;
+      t.msn_part_s = 0;
+      t.next_part = -1;
     }
-    events_.OnSegment(media_s);
-    if (gen == gen_) OnMediaReceived();
+    if (index == 0) {
+      // hls.js samples the throughput of main-fragment (and part) loads, without the wait for
+      // the first byte (abr-controller onFragLoaded / ewma-bandwidth-estimator sample).
+      abr_.Sample(ToSeconds(r.total - r.ttfb), r.body_bytes);
+    }
+    CreditMedia(index, piece);
     return;
   }
   ++t.segment_attempts;
   const int retries = r.error == measure::RequestError::kTimeout ? opts_.segment_retries_on_timeout
                                                                  : opts_.segment_retries_on_error;
   if (t.segment_attempts > retries) {
+    // Given up: the piece it was for (a part, else the segment) is skipped.
     t.segment_attempts = 0;
-    ++t.next_msn;
+    if (t.next_part >= 0) {
+      ++t.next_part;
+      t.msn_part_s += piece.media_s;
+    } else {
+      ++t.next_msn;
+      t.msn_part_s = 0;
+    }
     t.retry_at = SteadyTime{};
     events_.OnSegmentSkipped();
     if (gen == gen_ && EndIfNothingPlayable()) return;
@@ -309,6 +358,22 @@ void Player::OnMediaDone(std::size_t index, Op op, FetchResult&& r) {
     events_.OnSegmentFailed();
   }
   if (gen == gen_) Pump(index);
+}
+
+// A segment or part is in (the position has moved past it already).
+void Player::CreditMedia(std::size_t index, const Piece& piece) {
+  Track& t = tracks_[index];
+  const std::uint32_t gen = gen_;
+  // A skipped segment leaves no gap on the virtual timeline: the next one follows on.
+  t.segment_attempts = 0;
+  t.buffered_s += piece.media_s;
+  t.end_pdt_ms = piece.end_pdt_ms;
+  if (index == 0 && master_) {
+    events_.OnVariantSegment(master_->variants[variant_index_].bandwidth, piece.media_s);
+    if (gen != gen_) return;
+  }
+  events_.OnSegment(piece.media_s);
+  if (gen == gen_) OnMediaReceived();
 }
 
 }  // namespace hs::player

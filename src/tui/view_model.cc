@@ -19,7 +19,7 @@ namespace {
 using std::chrono::seconds;
 
 // Kinds in the order a player meets them; unknown kinds follow alphabetically.
-constexpr std::array<std::string_view, 6> kKindOrder = {"master", "playlist", "segment",
+constexpr std::array<std::string_view, 7> kKindOrder = {"master", "playlist", "part", "segment",
                                                         "init",   "key",      "other"};
 // Widths at which tables grow extra columns.
 constexpr int kWideWidth = 100;
