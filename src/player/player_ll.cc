@@ -109,6 +109,7 @@ bool Player::PumpParts(std::size_t index, SteadyTime now) {
     // The next part is not listed yet: its preload hint, which the server holds until the
     // part exists; else the next playlist (the blocking reload) tells.
     if (const std::string* hint = PartHintFor(pl, {t.next_msn, t.next_part})) {
+      if (index == 0 && boundary && MaybeSwitchVariant(now)) return true;
       const hls::Segment* source = MapSource(pl, t.next_msn);
       if (source != nullptr && FetchKeyOrInit(index, *source)) return true;
       t.piece = Piece{};

@@ -26,6 +26,7 @@ using testing::Recorder;
 using testing::Response;
 
 constexpr const char* kUrl = "http://o/ll/stream.m3u8";
+constexpr const char* kMasterUrl = "http://o/master.m3u8";
 
 struct PlayerLlTest : ::testing::Test {
   FakeClock clock_;
@@ -37,14 +38,22 @@ struct PlayerLlTest : ::testing::Test {
   std::unique_ptr<Player> player_;
   SteadyTime t0_ = clock_.Now();
   LlStream ll_;
+  LlStream ll_b_;  // a second rendition (master_)
+  std::string master_ =
+      "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=300000\nll/stream.m3u8\n"
+      "#EXT-X-STREAM-INF:BANDWIDTH=600000\nllb/stream.m3u8\n";
+  std::uint64_t part_bytes_ = 0;
   Duration media_delay_ = milliseconds(5);
   std::function<std::optional<Response>(const FetchRequest&, SteadyTime)> override_;
   int held_too_long_ = 0;
 
   PlayerLlTest() {
-    ll_.t0 = t0_;
-    ll_.pdt_t0_ms =
+    ll_.t0 = ll_b_.t0 = t0_;
+    ll_.pdt_t0_ms = ll_b_.pdt_t0_ms =
         std::chrono::duration_cast<milliseconds>(clock_.WallNow().time_since_epoch()).count();
+    ll_b_.prefix = "http://o/llb/";
+    ll_.reports = {"../llb/stream.m3u8"};
+    ll_b_.reports = {"../ll/stream.m3u8"};
     opts_.url = kUrl;
     fetcher_.route = [this](const FetchRequest& req, SteadyTime now) {
       if (override_) {
@@ -56,31 +65,42 @@ struct PlayerLlTest : ::testing::Test {
 
   // The origin: blocking reloads and hinted parts are held until their part exists.
   Response Serve(const FetchRequest& req, SteadyTime now) {
+    if (req.url.rfind(ll_b_.prefix, 0) == 0) return ServeStream(ll_b_, req, now);
+    if (req.url == kMasterUrl) {
+      Response r;
+      r.body = master_;
+      return r;
+    }
+    return ServeStream(ll_, req, now);
+  }
+  Response ServeStream(const LlStream& st, const FetchRequest& req, SteadyTime now) {
     Response r;
-    if (req.url.rfind(kUrl, 0) == 0) {
+    r.bytes = part_bytes_;
+    if (req.url.rfind(st.prefix + "stream.m3u8", 0) == 0) {
+      r.bytes = 0;
       SteadyTime at = now;
       if (auto msn = QueryParam(req.url, "_HLS_msn")) {
         const std::uint64_t m = std::stoull(*msn);
         std::uint64_t p = 0;
         if (auto part = QueryParam(req.url, "_HLS_part")) p = std::stoull(*part);
-        at = std::max(at, ll_.PartAppears(ll_.IndexOf(m, p)));
+        at = std::max(at, st.PartAppears(st.IndexOf(m, p)));
       }
       r.delay = (at - now) + milliseconds(2);
-      r.body = ll_.Body(at, QueryParam(req.url, "_HLS_skip").has_value());
+      r.body = st.Body(at, QueryParam(req.url, "_HLS_skip").has_value());
       return r;
     }
-    const std::size_t part = req.url.find("/ll/part");
+    const std::size_t part = req.url.find("/part", st.prefix.size() - 1);
     if (part != std::string::npos) {
       // "part<msn>.<k>.m4s"
-      const std::string name = req.url.substr(part + 8);
+      const std::string name = req.url.substr(part + 5);
       const std::uint64_t msn = std::stoull(name);
       const std::uint64_t k = std::stoull(name.substr(name.find('.') + 1));
-      const SteadyTime at = std::max(now, ll_.PartAppears(ll_.IndexOf(msn, k)));
+      const SteadyTime at = std::max(now, st.PartAppears(st.IndexOf(msn, k)));
       r.delay = (at - now) + media_delay_;
       r.body = "part";
       return r;
     }
-    if (req.url.find("/ll/") != std::string::npos) {
+    if (req.url.rfind(st.prefix, 0) == 0) {
       r.delay = media_delay_;
       r.body = "media";
       return r;
@@ -247,6 +267,63 @@ TEST_F(PlayerLlTest, LowLatencyOffPlaysWholeSegmentsWithTimedReloads) {
   EXPECT_TRUE(fetcher_.Of(RequestKind::kPart).empty());
   EXPECT_FALSE(fetcher_.Of(RequestKind::kSegment).empty());
   for (const auto* r : Playlists()) EXPECT_FALSE(QueryParam(r->req.url, "_HLS_msn"));
+}
+
+TEST_F(PlayerLlTest, AbrSwitchAtASegmentBoundarySeededFromTheRenditionReport) {
+  opts_.url = kMasterUrl;
+  opts_.variant = config::Variant::kAbr;
+  part_bytes_ = 200'000;  // 3.2 Mbit/s over a held 0.5 s: the estimate calls for the 600k one
+  Make();
+  player_->Start();
+  RunFor(seconds(12));
+  for (const auto& e : rec_.ended) ADD_FAILURE() << e.second;
+  if (rec_.renditions.size() != 2u) {
+    for (std::size_t i = 0; i < fetcher_.requests.size() && i < 30; ++i)
+      ADD_FAILURE() << fetcher_.requests[i].req.url << " " << fetcher_.requests[i].status;
+  }
+  ASSERT_EQ(rec_.renditions.size(), 2u);
+  EXPECT_EQ(rec_.renditions[0], (std::pair<std::uint64_t, bool>{300000, false}));
+  EXPECT_EQ(rec_.renditions[1], (std::pair<std::uint64_t, bool>{600000, true}));
+  // The first request for the new rendition blocks for the part its report named (LAST-MSN,
+  // LAST-PART), without a delta; the old rendition's held reload was abandoned.
+  const testing::Request* first_b = nullptr;
+  for (const auto& r : fetcher_.requests) {
+    if (r.req.url.rfind("http://o/llb/stream.m3u8", 0) == 0) {
+      first_b = &r;
+      break;
+    }
+  }
+  ASSERT_NE(first_b, nullptr);
+  EXPECT_TRUE(QueryParam(first_b->req.url, "_HLS_msn")) << first_b->req.url;
+  EXPECT_TRUE(QueryParam(first_b->req.url, "_HLS_part")) << first_b->req.url;
+  EXPECT_FALSE(QueryParam(first_b->req.url, "_HLS_skip")) << first_b->req.url;
+  EXPECT_GE(fetcher_.cancels, 1);
+  // Parts continue across the switch: the old rendition up to a segment's end, the new one
+  // from part 0 of the next segment, no part twice, none skipped.
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> played;
+  bool switched = false;
+  for (const auto* p : fetcher_.Of(RequestKind::kPart)) {
+    const bool b = p->req.url.rfind("http://o/llb/", 0) == 0;
+    const std::string name = p->req.url.substr(p->req.url.rfind("/part") + 5);
+    const std::uint64_t msn = std::stoull(name);
+    const std::uint64_t k = std::stoull(name.substr(name.find('.') + 1));
+    if (b && !switched) {
+      switched = true;
+      EXPECT_EQ(k, 0u) << p->req.url;
+      ASSERT_FALSE(played.empty());
+      EXPECT_EQ(played.back(), (std::pair<std::uint64_t, std::uint64_t>{msn - 1, 3}));
+    } else {
+      EXPECT_EQ(b, switched) << p->req.url;
+      if (!played.empty()) {
+        EXPECT_EQ(ll_.IndexOf(msn, k), ll_.IndexOf(played.back().first, played.back().second) + 1)
+            << p->req.url;
+      }
+    }
+    played.emplace_back(msn, k);
+  }
+  EXPECT_TRUE(switched);
+  EXPECT_EQ(rec_.skipped, 0);
+  EXPECT_TRUE(rec_.rebuffer_starts.empty());
 }
 
 TEST(LlPlanTest, DirectivesAndSkipRules) {

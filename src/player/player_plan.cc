@@ -153,20 +153,30 @@ std::size_t ChooseAbrVariant(const hls::Playlist& master, std::optional<std::siz
 
 std::uint64_t ContinuationMsn(const hls::Playlist& from, std::uint64_t msn,
                               const hls::Playlist& to) {
-  if (msn < from.media_sequence || msn - from.media_sequence >= from.segments.size()) return msn;
+  // LL-HLS: the segment being written (only its parts listed) starts at trailing_pdt_ms.
+  const bool trailing = msn == from.EndMsn() && from.trailing_pdt_ms.has_value();
+  if (!trailing &&
+      (msn < from.media_sequence || msn - from.media_sequence >= from.segments.size())) {
+    return msn;
+  }
   const std::size_t from_index = msn - from.media_sequence;
-  const hls::Segment& seg = from.segments[from_index];
+  const std::optional<std::int64_t> pdt =
+      trailing ? from.trailing_pdt_ms : from.segments[from_index].program_date_time_ms;
   // A boundary is matched by the segment containing a point just after it (1 ms), so rounding
   // of EXTINF or PDT does not pick the segment before.
-  if (seg.program_date_time_ms) {
-    const std::int64_t at = *seg.program_date_time_ms + 1;
+  if (pdt) {
+    const std::int64_t at = *pdt + 1;
+    std::int64_t listed_end = INT64_MIN;
     for (std::size_t i = 0; i < to.segments.size(); ++i) {
       const hls::Segment& s = to.segments[i];
       if (!s.program_date_time_ms) continue;
       const auto end = *s.program_date_time_ms + std::llround(s.duration_s * 1000);
       if (*s.program_date_time_ms <= at && at < end) return to.media_sequence + i;
+      listed_end = end;
     }
+    if (to.trailing_pdt_ms && *to.trailing_pdt_ms <= at && at >= listed_end) return to.EndMsn();
   }
+  if (trailing) return msn;
   if (from.end_list && to.end_list) {
     double offset = 0;
     for (std::size_t i = 0; i < from_index; ++i) offset += from.segments[i].duration_s;

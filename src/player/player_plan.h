@@ -115,7 +115,8 @@ std::size_t ChooseAbrVariant(const hls::Playlist& master, std::optional<std::siz
 /// the segment that starts where \a from's segment \a msn starts. By EXT-X-PROGRAM-DATE-TIME
 /// when both have it (hls.js aligns renditions by PDT), else by time from the start on a VOD,
 /// else (live without PDT) the same media sequence number (RFC 8216 §6.2.4: renditions share
-/// media sequence numbering).
+/// media sequence numbering). \a msn may be \a from's LL-HLS segment being written (EndMsn(),
+/// only its parts listed), matched by its trailing_pdt_ms.
 std::uint64_t ContinuationMsn(const hls::Playlist& from, std::uint64_t msn,
                               const hls::Playlist& to);
 
