@@ -101,6 +101,27 @@ TEST(ExporterTest, QualityOfExperienceFamilies) {
   }
 }
 
+TEST(ExporterTest, EngineMixFamiliesCarryABoundedEngineLabel) {
+  stats::Snapshot s = Sample();
+  EXPECT_EQ(RenderText(BuildFamilies(s, {})).find("hlsswarm_engine_"), std::string::npos);
+  s.engines.resize(2);
+  s.engines[0].engine = "native";
+  s.engines[0].percent = 90;
+  s.engines[0].playing = 9;
+  s.engines[0].request_errors = 2;
+  s.engines[1].engine = "ffmpeg";
+  s.engines[1].percent = 10;
+  s.engines[1].target = 1;
+  s.engines[1].engine_errors = 1;
+  const std::string text = RenderText(BuildFamilies(s, {}));
+  EXPECT_NE(text.find("hlsswarm_engine_share_percent{engine=\"native\"} 90"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("hlsswarm_engine_clients_active{engine=\"native\"} 9"), std::string::npos);
+  EXPECT_NE(text.find("hlsswarm_engine_clients_target{engine=\"ffmpeg\"} 1"), std::string::npos);
+  EXPECT_NE(text.find("hlsswarm_engine_errors_total{engine=\"native\"} 2"), std::string::npos);
+  EXPECT_NE(text.find("hlsswarm_engine_errors_total{engine=\"ffmpeg\"} 1"), std::string::npos);
+}
+
 TEST(ExporterTest, CacheResponsesByKindAndStatus) {
   stats::Snapshot s = Sample();
   s.requests.enabled = true;

@@ -99,6 +99,50 @@ TEST(ReportTest, StatusLineAndJson) {
   EXPECT_EQ(StatusJson(s)["requests"], 1350);
 }
 
+TEST(ReportTest, EngineMixRowsStatusAndJson) {
+  auto s = Sample();
+  s.engine = "mix";
+  s.engines.resize(2);
+  s.engines[0].engine = "native";
+  s.engines[0].percent = 90;
+  s.engines[0].target = 18;
+  s.engines[0].playing = 17;
+  s.engines[0].request_errors = 3;
+  s.engines[1].engine = "ffmpeg";
+  s.engines[1].percent = 10;
+  s.engines[1].target = 2;
+  s.engines[1].playing = 2;
+  s.engines[1].engine_errors = 4;
+  s.engines[1].request_errors = 4;  // the tap's, duplicating FFmpeg's log
+  const std::string text = FormatText(s);
+  EXPECT_NE(text.find("  native     90%     18       0      17      0         0      3"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("  ffmpeg     10%      2       0       2      0         0      4"),
+            std::string::npos)
+      << text;
+  // Both engines' own rows: native QoE and FFmpeg's playback speed.
+  EXPECT_NE(text.find("native viewers only"), std::string::npos);
+  EXPECT_NE(text.find("playback speed"), std::string::npos);
+  EXPECT_NE(text.find("rebuffering"), std::string::npos);
+  const std::string line = FormatStatusLine(s);
+  EXPECT_NE(line.find("engines: native=17/18 errors=3 ffmpeg=2/2 errors=4"), std::string::npos)
+      << line;
+  const auto status = StatusJson(s);
+  ASSERT_EQ(status["engines"].size(), 2u);
+  EXPECT_EQ(status["engines"][0]["engine"], "native");
+  EXPECT_EQ(status["engines"][1]["target"], 2);
+  EXPECT_EQ(status["engines"][1]["errors"], 4);
+  const auto j = ToJson(s);
+  EXPECT_EQ(j["engines"][0]["percent"], 90);
+  EXPECT_EQ(j["engines"][0]["viewers"]["playing"], 17);
+  EXPECT_EQ(j["engines"][0]["errors"]["total"], 3);
+  EXPECT_TRUE(j["qoe"]["native_viewers_only"]);
+  // One engine: no section.
+  EXPECT_TRUE(ToJson(Sample())["engines"].empty());
+  EXPECT_EQ(FormatStatusLine(Sample()).find("engines:"), std::string::npos);
+}
+
 TEST(ReportTest, QoeRowsAndJsonSection) {
   auto s = Sample();
   s.engine = "native";

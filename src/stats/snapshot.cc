@@ -30,9 +30,15 @@ std::uint64_t Snapshot::TotalErrors() const {
     for (const auto& [type, count] : requests.errors_by_type) {
       if (type != "client_aborted") n += count;
     }
+  } else {
+    // A mix measured by the tap too: the native viewers' failed requests only.
+    for (const EngineFigures& e : engines) n += e.engine == "native" ? e.request_errors : 0;
   }
   return n;
 }
+
+bool Snapshot::HasNative() const { return engine == "native" || !engines.empty(); }
+bool Snapshot::HasFfmpeg() const { return engine != "native"; }
 std::uint64_t Snapshot::TotalRestarts() const { return Sum(restarts_by_cause); }
 
 }  // namespace hs::stats
