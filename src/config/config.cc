@@ -158,6 +158,19 @@ EngineAssigner Config::EngineMixAssigner(const StreamAssigner& by_stream) const 
   return EngineAssigner(by_stream, percents);
 }
 
+int Config::ViewersOf(Engine e) const {
+  const int n = std::max(clients, 0);
+  if (engine_mix.empty()) return engine == e ? n : 0;
+  std::vector<int> weights;
+  for (const StreamSpec& st : streams) weights.push_back(st.weight);
+  const std::vector<int> split =
+      EngineMixAssigner(StreamAssigner(weights)).Counts(client_id_offset, n);
+  int out = 0;
+  for (std::size_t i = 0; i < engine_mix.size() && i < split.size(); ++i)
+    out += engine_mix[i].engine == e ? split[i] : 0;
+  return out;
+}
+
 std::string Config::EngineText() const {
   return engine_mix.empty() ? std::string(ToString(engine)) : ToString(engine_mix);
 }

@@ -146,6 +146,8 @@ struct Config {
   bool HasNative() const { return !engine_mix.empty() || engine == Engine::kNative; }
   /// Some viewers are FFmpeg viewers (-engine ffmpeg, or an -engine-mix).
   bool HasFfmpeg() const { return !engine_mix.empty() || engine == Engine::kFfmpeg; }
+  /// How many of the `clients` viewers are \a e viewers (all or none without a mix).
+  int ViewersOf(Engine e) const;
   /// "native", "ffmpeg", or the mix as given ("native:90,ffmpeg:10").
   std::string EngineText() const;
   /// The viewer → engine assignment of engine_mix over \a by_stream (indexes into engine_mix;

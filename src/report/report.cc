@@ -398,14 +398,15 @@ std::string FormatText(const stats::Snapshot& s) {
   Row(out, "restarts", fmt::format("{} ({})", s.TotalRestarts(), Joined(s.restarts_by_cause)));
   Row(out, "exits", Joined(s.exits_by_reason));
   Row(out, "stalls", Joined(s.stalls_by_cause));
+  std::string measured_by = s.requests.source;
+  if (s.requests.source == "native") measured_by = "native engine";
+  if (s.requests.source == "mixed") measured_by = "tap and the native engine";
+  if (s.requests.source == "native" && !s.engines.empty())
+    measured_by = "native engine (FFmpeg viewers': from FFmpeg's log)";
   Row(out, "requests",
       fmt::format("{} ({}){}", s.TotalRequests(), Joined(s.RequestsByKind()),
-                  s.requests.enabled
-                      ? fmt::format(", measured by the {}",
-                                    s.requests.source == "native"  ? "native engine"
-                                    : s.requests.source == "mixed" ? "tap and the native engine"
-                                                                   : s.requests.source)
-                      : ", from the engine's log"));
+                  s.requests.enabled ? ", measured by the " + measured_by
+                                     : std::string(", from the engine's log")));
   Row(out, "bytes received",
       s.requests.enabled ? fmt::format("{}", s.bytes_received) : "not measured (tap off)");
   if (s.probe.Total() > 0 || !s.probe.unmeasured.empty()) ProbeText(out, s);

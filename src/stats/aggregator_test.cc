@@ -242,6 +242,13 @@ TEST(AggregatorTest, EngineMixCountsEachViewerAndErrorUnderItsEngine) {
   EXPECT_EQ(s.errors_by_type.at("http_5xx"), 1u);
   EXPECT_EQ(s.TotalErrors(), 2u);
   EXPECT_EQ(native.startup_us.count(), 2u);
+  // With the tap off, the FFmpeg viewers' requests come from FFmpeg's log, added to the
+  // native viewers' records.
+  Snapshot off = s;
+  off.requests.source = "native";
+  off.logged_requests_by_kind = {{"segment", 5}};
+  EXPECT_EQ(off.TotalRequests(), s.TotalRequests() + 5);
+  EXPECT_EQ(s.TotalRequests(), 7u);
 }
 
 }  // namespace

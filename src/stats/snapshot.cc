@@ -16,6 +16,11 @@ std::map<std::string, std::uint64_t> Snapshot::RequestsByKind() const {
   if (!requests.enabled) return logged_requests_by_kind;
   std::map<std::string, std::uint64_t> m;
   for (const auto& [kind, f] : requests.by_kind) m[kind] = f.requests;
+  // A mix whose FFmpeg viewers are not measured per request (tap off or tunnels): theirs come
+  // from FFmpeg's log, the native viewers' from their records.
+  if (!engines.empty() && requests.source == "native") {
+    for (const auto& [kind, n] : logged_requests_by_kind) m[kind] += n;
+  }
   return m;
 }
 
