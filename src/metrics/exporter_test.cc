@@ -1,5 +1,6 @@
 // hls-swarm — Copyright (C) 2026 the hls-swarm authors. MIT licence.
 #include "metrics/exporter.h"
+#include "stats/snapshot_test_util.h"
 
 #include <gtest/gtest.h>
 
@@ -104,15 +105,7 @@ TEST(ExporterTest, QualityOfExperienceFamilies) {
 TEST(ExporterTest, EngineMixFamiliesCarryABoundedEngineLabel) {
   stats::Snapshot s = Sample();
   EXPECT_EQ(RenderText(BuildFamilies(s, {})).find("hlsswarm_engine_"), std::string::npos);
-  s.engines.resize(2);
-  s.engines[0].engine = "native";
-  s.engines[0].percent = 90;
-  s.engines[0].playing = 9;
-  s.engines[0].request_errors = 2;
-  s.engines[1].engine = "ffmpeg";
-  s.engines[1].percent = 10;
-  s.engines[1].target = 1;
-  s.engines[1].engine_errors = 1;
+  s.engines = {stats::MixEngine("native", 90, 0, 9, 2), stats::MixEngine("ffmpeg", 10, 1, 0, 0, 1)};
   const std::string text = RenderText(BuildFamilies(s, {}));
   EXPECT_NE(text.find("hlsswarm_engine_share_percent{engine=\"native\"} 90"), std::string::npos)
       << text;

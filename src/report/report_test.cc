@@ -1,5 +1,6 @@
 // hls-swarm — Copyright (C) 2026 the hls-swarm authors. MIT licence.
 #include "report/report.h"
+#include "stats/snapshot_test_util.h"
 
 #include <gtest/gtest.h>
 
@@ -102,18 +103,9 @@ TEST(ReportTest, StatusLineAndJson) {
 TEST(ReportTest, EngineMixRowsStatusAndJson) {
   auto s = Sample();
   s.engine = "mix";
-  s.engines.resize(2);
-  s.engines[0].engine = "native";
-  s.engines[0].percent = 90;
-  s.engines[0].target = 18;
-  s.engines[0].playing = 17;
-  s.engines[0].request_errors = 3;
-  s.engines[1].engine = "ffmpeg";
-  s.engines[1].percent = 10;
-  s.engines[1].target = 2;
-  s.engines[1].playing = 2;
-  s.engines[1].engine_errors = 4;
-  s.engines[1].request_errors = 4;  // the tap's, duplicating FFmpeg's log
+  // The FFmpeg viewers' request errors are the tap's, duplicating FFmpeg's log.
+  s.engines = {stats::MixEngine("native", 90, 18, 17, 3),
+               stats::MixEngine("ffmpeg", 10, 2, 2, 4, 4)};
   const std::string text = FormatText(s);
   EXPECT_NE(text.find("  native     90%     18       0      17      0         0      3"),
             std::string::npos)

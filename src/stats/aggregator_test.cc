@@ -2,6 +2,7 @@
 // The aggregator fed only neutral events (measure/): viewer events from a pool, request records
 // from any engine, engine counts. No engine, no pool, no live object: the Snapshot is checked.
 #include "stats/aggregator.h"
+#include "stats/snapshot_test_util.h"
 
 #include <gtest/gtest.h>
 
@@ -194,12 +195,8 @@ TEST(AggregatorTest, SeveralStreamsCountEachViewerUnderItsStream) {
 
 TEST(AggregatorTest, EngineMixCountsEachViewerAndErrorUnderItsEngine) {
   Aggregator a(Snapshot{});
-  std::vector<EngineFigures> engines(2);
-  engines[0].engine = "native";
-  engines[0].percent = 50;
-  engines[1].engine = "ffmpeg";
-  engines[1].percent = 50;
-  a.SetEngines(std::move(engines), config::EngineAssigner(config::StreamAssigner(), {50, 50}), 0);
+  a.SetEngines({MixEngine("native", 50, 0, 0), MixEngine("ffmpeg", 50, 0, 0)},
+               config::EngineAssigner(config::StreamAssigner(), {50, 50}), 0);
   a.SetRequestSource("mixed");
   const SteadyTime t0{};
   // 50:50 alternates: even ids native, odd ids FFmpeg.

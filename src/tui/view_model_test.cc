@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "stats/snapshot_test_util.h"
 #include "tui/format.h"
 
 namespace hs::tui {
@@ -156,14 +157,8 @@ TEST_F(ViewModelTest, NativeViewersShowQualityOfExperience) {
 TEST_F(ViewModelTest, EngineMixGetsALineAndTheNativeQoe) {
   EXPECT_EQ(PanelText(Build(), "viewers").find("engines"), std::string::npos);  // one engine
   snapshot_.engine = "mix";
-  snapshot_.engines.resize(2);
-  snapshot_.engines[0].engine = "native";
-  snapshot_.engines[0].playing = 45;
-  snapshot_.engines[0].target = 45;
-  snapshot_.engines[1].engine = "ffmpeg";
-  snapshot_.engines[1].playing = 4;
-  snapshot_.engines[1].target = 5;
-  snapshot_.engines[1].engine_errors = 2;
+  snapshot_.engines = {stats::MixEngine("native", 90, 45, 45),
+                       stats::MixEngine("ffmpeg", 10, 5, 4, 0, 2)};
   const ViewModel vm = Build();
   const std::string viewers = PanelText(vm, "viewers");
   EXPECT_NE(viewers.find("engines  native 45/45 err 0  ffmpeg 4/5 err 2"), std::string::npos)
