@@ -65,15 +65,14 @@ class EngineAssigner {
       : streams_(std::move(streams)), engines_(percents) {}
   /// The mix index of viewer \a viewer_id's engine.
   std::size_t EngineOf(int viewer_id) const {
-    return engines_.StreamOf(static_cast<int>(streams_.RankOf(viewer_id) % kRankPeriod));
+    // A rank is at most the id, so it fits an int.
+    return engines_.StreamOf(static_cast<int>(streams_.RankOf(viewer_id)));
   }
   std::size_t size() const { return engines_.size(); }
   /// Viewers of each engine among ids [first, first + n).
   std::vector<int> Counts(int first, int n) const;
 
  private:
-  // Ranks are reduced by a multiple of every period (percents sum to 100) to stay in int.
-  static constexpr std::int64_t kRankPeriod = 100LL * 1000 * 1000;
   StreamAssigner streams_;
   StreamAssigner engines_;
 };
