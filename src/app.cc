@@ -30,8 +30,8 @@
 #include "origin/origin_runner.h"
 #include "originmon/scraper.h"
 #include "player/native_engine.h"
-#include "pool/stream_router.h"
 #include "pool/viewer_pool.h"
+#include "pool/viewer_router.h"
 #include "report/report.h"
 #include "report/thresholds.h"
 #include "stats/aggregator.h"
@@ -79,6 +79,7 @@ class LoadRun {
   bool Preflight();
   bool StartMetrics();
   bool PrepareEngine();
+  measure::EngineListener& CountsOf(config::Engine e);
   void StartViewers();
   void BeginShutdown(const char* why);
   void FinishShutdown();
@@ -101,14 +102,16 @@ class LoadRun {
   std::string stream_url_;
   std::vector<config::StreamSpec> streams_;  ///< every stream (streams_[0].url == stream_url_)
   config::StreamAssigner assign_;            ///< viewer id → stream
+  config::EngineAssigner engine_assign_;     ///< -engine-mix: viewer id → engine_mix index
   int target_duration_s_ = 2;
   StreamFacts stream_;  ///< what the preflight learnt
   std::unique_ptr<stats::Aggregator> stats_;
   std::unique_ptr<RequestLog> request_log_;
-  std::unique_ptr<ffmpeg::FfmpegViewers> ffmpeg_;  ///< -engine ffmpeg
-  std::unique_ptr<player::NativeEngine> native_;   ///< -engine native
-  std::unique_ptr<pool::StreamRouter> router_;     ///< -engine native with several streams
-  pool::ViewerEngine* engine_ = nullptr;           ///< the one of the two in use
+  std::unique_ptr<ffmpeg::FfmpegViewers> ffmpeg_;  ///< FFmpeg viewers (ffmpeg or a mix)
+  std::unique_ptr<player::NativeEngine> native_;   ///< native viewers of one stream
+  std::unique_ptr<pool::ViewerRouter> router_;     ///< native viewers of several streams
+  std::unique_ptr<pool::ViewerRouter> mix_;        ///< -engine-mix: viewer → engine
+  pool::ViewerEngine* engine_ = nullptr;           ///< what the pool drives
   std::unique_ptr<pool::ViewerPool> pool_;
   std::unique_ptr<Timer> duration_timer_;
   std::unique_ptr<Timer> status_timer_;
@@ -224,17 +227,24 @@ bool LoadRun::StartMetrics() {
   return true;
 }
 
+// The listener of engine \a e's counts: in a mix, tagged so its errors count as its own.
+measure::EngineListener& LoadRun::CountsOf(config::Engine e) {
+  for (std::size_t i = 0; i < cfg_.engine_mix.size(); ++i) {
+    if (cfg_.engine_mix[i].engine == e) return stats_->EngineCounts(i);
+  }
+  return *stats_;
+}
+
 bool LoadRun::PrepareEngine() {
   stats::Snapshot base;
   base.stream_url = RedactUrl(stream_url_);
   base.profile = cfg_.profile;
   base.planned_duration_s = ToSeconds(cfg_.duration);
-  base.engine = config::ToString(cfg_.engine);
+  base.engine = cfg_.engine_mix.empty() ? config::ToString(cfg_.engine) : "mix";
   base.stream_type = stream_.vod ? "VOD" : "live";
-  if (cfg_.IsNative()) {
-    base.engine_version = "hls.js-like player";
-    base.tap_mode = config::ToString(config::TapMode::kOff);
-  } else {
+  base.engine_version = "hls.js-like player";
+  base.tap_mode = config::ToString(config::TapMode::kOff);
+  if (cfg_.HasFfmpeg()) {
     ffmpeg_ = std::make_unique<ffmpeg::FfmpegViewers>(loop_, reaper_, cfg_, caps_, stream_url_,
                                                       &signals_.original_mask());
     if (streams_.size() > 1) {
@@ -242,7 +252,9 @@ bool LoadRun::PrepareEngine() {
       for (const auto& st : streams_) urls.push_back(st.url);
       ffmpeg_->SetStreams(std::move(urls), assign_);
     }
-    base.engine_version = caps_.version;
+    base.engine_version =
+        cfg_.HasNative() ? fmt::format("native: {}; ffmpeg: {}", base.engine_version, caps_.version)
+                         : caps_.version;
     base.engine_notes = caps_.Missing();
     base.tap_mode = config::ToString(ffmpeg_->tap_mode());
   }
@@ -256,17 +268,28 @@ bool LoadRun::PrepareEngine() {
     figures.push_back(std::move(f));
   }
   stats_->SetStreams(std::move(figures), assign_, cfg_.client_id_offset);
+  if (!cfg_.engine_mix.empty()) {
+    std::vector<stats::EngineFigures> engines;
+    for (const config::EngineShare& e : cfg_.engine_mix) {
+      stats::EngineFigures f;
+      f.engine = config::ToString(e.engine);
+      f.percent = e.percent;
+      engines.push_back(std::move(f));
+    }
+    stats_->SetEngines(std::move(engines), engine_assign_, cfg_.client_id_offset);
+  }
   // The preflight's playlist fetches were load on the origin too: the report's probe row.
   for (const auto& r : stream_.requests) {
     stats_->OnProbeRequest("preflight", r.kind, static_cast<int>(r.status), r.body_bytes, false);
   }
   // Native viewers measure each request; FFmpeg's through the tap, on http and on https (TLS
   // intercepted), unless interception could not be set up (CONNECT tunnels; request figures
-  // then come from FFmpeg's log).
-  if (cfg_.IsNative()) {
+  // then come from FFmpeg's log). A mix measured by both is "mixed".
+  const bool tap_records = ffmpeg_ != nullptr && ffmpeg_->tap_mode() == config::TapMode::kRequests;
+  if (tap_records) {
+    stats_->SetRequestSource(cfg_.HasNative() ? "mixed" : "tap");
+  } else if (cfg_.HasNative()) {
     stats_->SetRequestSource("native");
-  } else if (ffmpeg_->tap_mode() == config::TapMode::kRequests) {
-    stats_->SetRequestSource("tap");
   }
   request_log_ = std::make_unique<RequestLog>(*stats_, clock_);
   if (!cfg_.tap_log_path.empty()) {
@@ -275,11 +298,13 @@ bool LoadRun::PrepareEngine() {
       return false;
     }
   }
-  if (cfg_.IsNative()) {
+  pool::ViewerEngine* native_engine = nullptr;
+  if (cfg_.HasNative()) {
     // One native engine per stream; several are routed by viewer id.
     std::vector<std::unique_ptr<pool::ViewerEngine>> engines;
     for (const auto& st : streams_) {
-      auto native = player::NativeEngine::Create(loop_, cfg_, st.url, *request_log_, *stats_);
+      auto native = player::NativeEngine::Create(loop_, cfg_, st.url, *request_log_,
+                                                 CountsOf(config::Engine::kNative));
       if (!native) {
         log::Error("native engine: {}", native.error());
         return false;
@@ -288,20 +313,34 @@ bool LoadRun::PrepareEngine() {
     }
     if (engines.size() == 1) {
       native_.reset(static_cast<player::NativeEngine*>(engines.front().release()));
-      engine_ = native_.get();
+      native_engine = native_.get();
     } else {
-      router_ = std::make_unique<pool::StreamRouter>(std::move(engines), assign_);
-      engine_ = router_.get();
+      router_ = std::make_unique<pool::ViewerRouter>(
+          std::move(engines), [a = assign_](int id) { return a.StreamOf(id); });
+      native_engine = router_.get();
     }
+  }
+  pool::ViewerEngine* ffmpeg_engine = nullptr;
+  if (ffmpeg_ != nullptr) {
+    ffmpeg_->SetStream(stream_.vod, target_duration_s_);
+    if (auto r = ffmpeg_->Prepare(*request_log_, CountsOf(config::Engine::kFfmpeg)); !r) {
+      log::Error("{}", r.error());
+      return false;
+    }
+    if (ffmpeg_->probe_ran() && !ffmpeg_->probe_measured()) stats_->OnProbeUnmeasured("ffprobe");
+    ffmpeg_engine = &ffmpeg_->engine();
+  }
+  if (cfg_.engine_mix.empty()) {
+    engine_ = native_engine != nullptr ? native_engine : ffmpeg_engine;
     return true;
   }
-  ffmpeg_->SetStream(stream_.vod, target_duration_s_);
-  if (auto r = ffmpeg_->Prepare(*request_log_, *stats_); !r) {
-    log::Error("{}", r.error());
-    return false;
-  }
-  if (ffmpeg_->probe_ran() && !ffmpeg_->probe_measured()) stats_->OnProbeUnmeasured("ffprobe");
-  engine_ = &ffmpeg_->engine();
+  // -engine-mix: the pool drives both engines on this loop, each viewer routed to its own.
+  std::vector<pool::ViewerEngine*> by_mix;
+  for (const config::EngineShare& e : cfg_.engine_mix)
+    by_mix.push_back(e.engine == config::Engine::kNative ? native_engine : ffmpeg_engine);
+  mix_ = std::make_unique<pool::ViewerRouter>(
+      std::move(by_mix), [a = engine_assign_](int id) { return a.EngineOf(id); });
+  engine_ = mix_.get();
   return true;
 }
 
@@ -327,14 +366,14 @@ void LoadRun::StartViewers() {
   pool_->Start();
   if (stages_) {
     log::Info("starting {} viewers along {} stages ({} in all, up to {} viewers) against {}",
-              config::ToString(cfg_.engine), stages_->stages().size(),
+              cfg_.EngineText(), stages_->stages().size(),
               config::FormatGoDuration(stages_->TotalDuration()), stages_->MaxTarget(),
               RedactUrl(stream_url_));
     stage_timer_ = loop_.CreateTimer([this] { OnStageTimer(); });
     OnStageTimer();
   } else {
-    log::Info("starting {} {} viewers at {}/s against {}", cfg_.clients,
-              config::ToString(cfg_.engine), cfg_.ramp_rate, RedactUrl(stream_url_));
+    log::Info("starting {} {} viewers at {}/s against {}", cfg_.clients, cfg_.EngineText(),
+              cfg_.ramp_rate, RedactUrl(stream_url_));
   }
   if (cfg_.IsDurationBased()) {
     duration_timer_ = loop_.CreateTimer([this] { BeginShutdown("duration reached"); });
@@ -531,6 +570,15 @@ int LoadRun::Run() {
   std::vector<int> weights;
   for (const auto& st : streams_) weights.push_back(st.weight);
   assign_ = config::StreamAssigner(weights);
+  engine_assign_ = cfg_.EngineMixAssigner(assign_);
+  if (!cfg_.engine_mix.empty()) {
+    const std::vector<int> split = engine_assign_.Counts(cfg_.client_id_offset, cfg_.clients);
+    for (std::size_t i = 0; i < cfg_.engine_mix.size(); ++i) {
+      log::Info("engine {} ({}%, {} of {} viewers{})", config::ToString(cfg_.engine_mix[i].engine),
+                cfg_.engine_mix[i].percent, split[i], cfg_.clients,
+                streams_.size() > 1 ? ", within each stream" : "");
+    }
+  }
   if (!cfg_.IsNative() && cfg_.tap) {
     // FFmpeg viewers share one tap, set up for the first stream's scheme.
     for (const auto& st : streams_) {

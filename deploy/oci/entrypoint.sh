@@ -3,8 +3,8 @@
 #
 # Configuration comes from plain arguments (`docker run IMAGE -clients 20 http://o/x.m3u8`)
 # or from the environment that hls-swarm itself reads: STREAM_URL, CLIENTS, RAMP_RATE,
-# METRICS_PORT, LOG_LEVEL, VARIANT, STAGES, THRESHOLDS, STREAMS, WEIGHTS and EXTRA_ARGS
-# (split like a shell, appended last).
+# METRICS_PORT, LOG_LEVEL, VARIANT, STAGES, THRESHOLDS, STREAMS, WEIGHTS, ENGINE_MIX and
+# EXTRA_ARGS (split like a shell, appended last).
 # This script adds only what the binary has no variable for:
 #   PROFILE      -profile NAME
 #   SHARD_COUNT  -shard I/N, with I from SHARD_INDEX or else the trailing -N of the host name

@@ -332,6 +332,63 @@ TEST_F(CliTest, VariantAbrAndVariantMix) {
   EXPECT_NE(both.errors[0].find("replaces -variant"), std::string::npos);
 }
 
+TEST_F(CliTest, EngineMixParsesAndKeepsOneEngineFlagsToTheirViewers) {
+  const Config mix = Ok({"-engine-mix", "native:90,ffmpeg:10", kUrl});
+  ASSERT_EQ(mix.engine_mix.size(), 2u);
+  EXPECT_EQ(mix.engine_mix[0], (EngineShare{Engine::kNative, 90}));
+  EXPECT_EQ(mix.engine_mix[1], (EngineShare{Engine::kFfmpeg, 10}));
+  EXPECT_EQ(mix.EngineText(), "native:90,ffmpeg:10");
+  EXPECT_FALSE(mix.IsNative());
+  EXPECT_TRUE(mix.HasNative());
+  EXPECT_TRUE(mix.HasFfmpeg());
+  // FFmpeg viewers of a mix go through the tap; native-only and FFmpeg-only flags both apply.
+  EXPECT_TRUE(mix.UsesTap());
+  Ok({"-engine-mix", "ffmpeg:30,native:70", "-cmcd", "query", "-variant-mix", "lowest:100",
+      "-tap=false", "-reconnect=false", kUrl});
+  // The environment form.
+  env_["ENGINE_MIX"] = "native:50,ffmpeg:50";
+  EXPECT_EQ(Ok({kUrl}).engine_mix.size(), 2u);
+  env_.clear();
+  // A one-engine mix is that engine.
+  const Config all_native = Ok({"-engine-mix", "native:100", kUrl});
+  EXPECT_TRUE(all_native.engine_mix.empty());
+  EXPECT_TRUE(all_native.IsNative());
+  for (auto [value, why] :
+       {std::pair{"native:90", "add up to 90%, not 100%"},
+        std::pair{"native:60,ffmpeg:50", "add up to 110%"},
+        std::pair{"native", "is not ENGINE:PERCENT"},
+        std::pair{"gstreamer:100", "'gstreamer' is not an engine; choose native or ffmpeg"},
+        std::pair{"native:0,ffmpeg:100", "'0' is not a whole percent"},
+        std::pair{"native:50,native:50", "native is given twice"}}) {
+    const CliOutcome out = Parse({"-engine-mix", value, kUrl});
+    ASSERT_EQ(out.errors.size(), 1u) << value;
+    EXPECT_NE(out.errors[0].find(why), std::string::npos) << out.errors[0];
+    EXPECT_NE(out.errors[0].find("-engine-mix"), std::string::npos) << out.errors[0];
+    EXPECT_EQ(out.action, Action::kUsageError);
+  }
+  env_["ENGINE_MIX"] = "native:90";
+  const CliOutcome env_bad = Parse({kUrl});
+  ASSERT_EQ(env_bad.errors.size(), 1u);
+  EXPECT_NE(env_bad.errors[0].find("ENGINE_MIX=native:90: the shares add up to 90%"),
+            std::string::npos)
+      << env_bad.errors[0];
+  // An explicit -engine conflicts, from the flag or the environment; both are named.
+  const CliOutcome both = Parse({"-engine", "native", kUrl});
+  ASSERT_EQ(both.errors.size(), 1u);
+  EXPECT_EQ(both.errors[0],
+            "ENGINE_MIX=native:90: conflicts with -engine native; give one of them");
+  env_.clear();
+  const CliOutcome flags = Parse({"-engine", "ffmpeg", "-engine-mix", "native:50,ffmpeg:50", kUrl});
+  ASSERT_EQ(flags.errors.size(), 1u);
+  EXPECT_EQ(flags.errors[0],
+            "-engine-mix native:50,ffmpeg:50: conflicts with -engine ffmpeg; give one of them");
+  // FFmpeg viewers cannot adapt, nor print one command for a mix.
+  const CliOutcome abr = Parse({"-engine-mix", "native:50,ffmpeg:50", "-variant", "abr", kUrl});
+  ASSERT_EQ(abr.errors.size(), 1u);
+  EXPECT_NE(abr.errors[0].find("-variant-mix abr:100"), std::string::npos) << abr.errors[0];
+  EXPECT_EQ(Parse({"-engine-mix", "native:50,ffmpeg:50", "-print-cmd", kUrl}).errors.size(), 1u);
+}
+
 TEST_F(CliTest, TapDefaultsOnAndMeasuresHttpsRequestsToo) {
   Config c = Ok({kUrl});
   EXPECT_TRUE(c.tap);

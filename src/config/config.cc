@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <charconv>
 
+#include <fmt/format.h>
+
 namespace hs::config {
 
 namespace {
@@ -135,7 +137,7 @@ const char* ToString(TapMode mode) {
 
 TapMode Config::TapModeFor(std::string_view url) const {
   // Native viewers measure every request themselves, on http and https alike.
-  if (!tap || IsNative()) return TapMode::kOff;
+  if (!tap || !HasFfmpeg()) return TapMode::kOff;
   // https: the tap intercepts TLS (FfmpegViewers falls back to kTunnels if it cannot).
   if (url.empty() || url.rfind("http://", 0) == 0 || url.rfind("https://", 0) == 0) {
     return TapMode::kRequests;
@@ -148,6 +150,30 @@ std::string Config::ViewerUserAgent(int id) const {
 }
 
 const char* ToString(Engine e) { return e == Engine::kNative ? "native" : "ffmpeg"; }
+
+EngineAssigner Config::EngineMixAssigner(const StreamAssigner& by_stream) const {
+  if (engine_mix.empty()) return EngineAssigner();
+  std::vector<int> percents;
+  for (const EngineShare& e : engine_mix) percents.push_back(e.percent);
+  return EngineAssigner(by_stream, percents);
+}
+
+int Config::ViewersOf(Engine e) const {
+  const int n = std::max(clients, 0);
+  if (engine_mix.empty()) return engine == e ? n : 0;
+  std::vector<int> weights;
+  for (const StreamSpec& st : streams) weights.push_back(st.weight);
+  const std::vector<int> split =
+      EngineMixAssigner(StreamAssigner(weights)).Counts(client_id_offset, n);
+  int out = 0;
+  for (std::size_t i = 0; i < engine_mix.size() && i < split.size(); ++i)
+    out += engine_mix[i].engine == e ? split[i] : 0;
+  return out;
+}
+
+std::string Config::EngineText() const {
+  return engine_mix.empty() ? std::string(ToString(engine)) : ToString(engine_mix);
+}
 
 std::optional<Engine> ParseEngine(const std::string& s) {
   for (Engine e : {Engine::kFfmpeg, Engine::kNative}) {
@@ -184,24 +210,31 @@ std::optional<CmcdMode> ParseCmcdMode(const std::string& s) {
   return std::nullopt;
 }
 
-std::optional<std::vector<VariantShare>> ParseVariantMix(std::string_view s, std::string* why) {
-  std::vector<VariantShare> mix;
+namespace {
+
+// "NAME:PERCENT,..." with each name once and the percents summing to 100 (-variant-mix,
+// -engine-mix). \a parse gives the value of a name, nullopt when it is not one; \a what and
+// \a choices word the error ("variant", "first, highest, lowest or abr").
+template <typename Share, auto Key, typename Parse>
+std::optional<std::vector<Share>> ParseShares(std::string_view s, std::string* why, Parse parse,
+                                              std::string_view what, std::string_view choices) {
+  std::vector<Share> mix;
   int total = 0;
   while (true) {
     const std::size_t comma = s.find(',');
     const std::string_view item = s.substr(0, comma);
     const std::size_t colon = item.find(':');
     if (colon == std::string_view::npos) {
-      *why = "'" + std::string(item) + "' is not VARIANT:PERCENT";
+      *why = fmt::format("'{}' is not {}:PERCENT", item, what == "variant" ? "VARIANT" : "ENGINE");
       return std::nullopt;
     }
-    const std::optional<Variant> v = ParseVariant(std::string(item.substr(0, colon)));
+    const auto v = parse(std::string(item.substr(0, colon)));
     const std::string_view pct = item.substr(colon + 1);
     int percent = 0;
     const auto [ptr, ec] = std::from_chars(pct.data(), pct.data() + pct.size(), percent);
-    if (!v || *v == Variant::kAll) {
-      *why = "'" + std::string(item.substr(0, colon)) +
-             "' is not a variant; choose first, highest, lowest or abr";
+    if (!v) {
+      *why = fmt::format("'{}' is not {} {}; choose {}", item.substr(0, colon),
+                         what == "engine" ? "an" : "a", what, choices);
       return std::nullopt;
     }
     if (pct.empty() || ec != std::errc() || ptr != pct.data() + pct.size() || percent < 1 ||
@@ -209,13 +242,16 @@ std::optional<std::vector<VariantShare>> ParseVariantMix(std::string_view s, std
       *why = "'" + std::string(pct) + "' is not a whole percent 1..100";
       return std::nullopt;
     }
-    for (const VariantShare& e : mix) {
-      if (e.variant == *v) {
+    for (const Share& e : mix) {
+      if (ToString(e.*Key) == ToString(*v)) {
         *why = std::string(ToString(*v)) + " is given twice";
         return std::nullopt;
       }
     }
-    mix.push_back({*v, percent});
+    Share share;
+    share.*Key = *v;
+    share.percent = percent;
+    mix.push_back(share);
     total += percent;
     if (comma == std::string_view::npos) break;
     s.remove_prefix(comma + 1);
@@ -227,13 +263,40 @@ std::optional<std::vector<VariantShare>> ParseVariantMix(std::string_view s, std
   return mix;
 }
 
-std::string ToString(const std::vector<VariantShare>& mix) {
+template <typename Share, auto Key>
+std::string SharesText(const std::vector<Share>& mix) {
   std::string out;
-  for (const VariantShare& e : mix) {
-    out += (out.empty() ? "" : ",") + std::string(ToString(e.variant)) + ":" +
-           std::to_string(e.percent);
+  for (const Share& e : mix) {
+    out +=
+        (out.empty() ? "" : ",") + std::string(ToString(e.*Key)) + ":" + std::to_string(e.percent);
   }
   return out;
+}
+
+}  // namespace
+
+std::optional<std::vector<VariantShare>> ParseVariantMix(std::string_view s, std::string* why) {
+  return ParseShares<VariantShare, &VariantShare::variant>(
+      s, why,
+      [](const std::string& name) -> std::optional<Variant> {
+        std::optional<Variant> v = ParseVariant(name);
+        if (v == Variant::kAll) return std::nullopt;
+        return v;
+      },
+      "variant", "first, highest, lowest or abr");
+}
+
+std::string ToString(const std::vector<VariantShare>& mix) {
+  return SharesText<VariantShare, &VariantShare::variant>(mix);
+}
+
+std::optional<std::vector<EngineShare>> ParseEngineMix(std::string_view s, std::string* why) {
+  return ParseShares<EngineShare, &EngineShare::engine>(s, why, ParseEngine, "engine",
+                                                        "native or ffmpeg");
+}
+
+std::string ToString(const std::vector<EngineShare>& mix) {
+  return SharesText<EngineShare, &EngineShare::engine>(mix);
 }
 
 }  // namespace hs::config

@@ -24,6 +24,12 @@ struct VariantShare {
 };
 /// What a viewer is: a real FFmpeg process, or a player state machine on our event loop.
 enum class Engine { kFfmpeg, kNative };
+/// One entry of -engine-mix: \a percent of the viewers are \a engine viewers.
+struct EngineShare {
+  Engine engine = Engine::kNative;
+  int percent = 0;
+  bool operator==(const EngineShare&) const = default;
+};
 /// What a native viewer does at the end of a VOD: start a new play after a pause, or end.
 enum class VodEnd { kRestart, kStop };
 /// -cmcd: how native viewers send CTA-5004 Common Media Client Data.
@@ -104,7 +110,10 @@ struct Config {
   bool tui = false;                    ///< live dashboard (resolved: true only on a terminal)
   bool tap = true;                     ///< route FFmpeg through the measurement tap
   Engine engine = Engine::kFfmpeg;     ///< viewers as FFmpeg processes or native players
-  VodEnd vod_end = VodEnd::kRestart;   ///< at a VOD's end play again, or stop (both engines)
+  /// -engine-mix: shares of the viewers per engine (both engines, summing to 100); empty =
+  /// every viewer is an `engine` viewer. A one-engine mix is stored as `engine`.
+  std::vector<EngineShare> engine_mix;
+  VodEnd vod_end = VodEnd::kRestart;  ///< at a VOD's end play again, or stop (both engines)
   /// Fetch in real time (native: playout pacing; FFmpeg on a VOD: -readrate 1); false: as fast
   /// as the network allows.
   bool pace = true;
@@ -131,12 +140,24 @@ struct Config {
   std::uint64_t seed = 0;    ///< RNG seed for ramp jitter and backoff jitter; 0 = random
 
   bool IsDurationBased() const { return duration.count() > 0; }
-  bool IsNative() const { return engine == Engine::kNative; }
+  /// Every viewer is a native viewer (-engine native).
+  bool IsNative() const { return engine_mix.empty() && engine == Engine::kNative; }
+  /// Some viewers are native viewers (-engine native, or an -engine-mix).
+  bool HasNative() const { return !engine_mix.empty() || engine == Engine::kNative; }
+  /// Some viewers are FFmpeg viewers (-engine ffmpeg, or an -engine-mix).
+  bool HasFfmpeg() const { return !engine_mix.empty() || engine == Engine::kFfmpeg; }
+  /// How many of the `clients` viewers are \a e viewers (all or none without a mix).
+  int ViewersOf(Engine e) const;
+  /// "native", "ffmpeg", or the mix as given ("native:90,ffmpeg:10").
+  std::string EngineText() const;
+  /// The viewer → engine assignment of engine_mix over \a by_stream (indexes into engine_mix;
+  /// without a mix every viewer gets 0).
+  EngineAssigner EngineMixAssigner(const StreamAssigner& by_stream) const;
   /// The User-Agent viewer \a id sends: "<user_agent>/client-<id>" (kViewerIdMarker).
   std::string ViewerUserAgent(int id) const;
   bool HasResolve() const { return !resolve_ip.empty(); }
   /// The one tap decision for a run against \a url (the bundled origin when empty: http).
-  TapMode TapModeFor(std::string_view url) const;  // kOff for the native engine
+  TapMode TapModeFor(std::string_view url) const;  // kOff without FFmpeg viewers
   /// TapModeFor(stream_url).
   TapMode GetTapMode() const { return TapModeFor(stream_url); }
   /// The tap measures each request (http:// or https:// with -tap).
@@ -179,5 +200,11 @@ std::optional<LogFormat> ParseLogFormat(const std::string& s);
 std::optional<std::vector<VariantShare>> ParseVariantMix(std::string_view s, std::string* why);
 /// "highest:60,lowest:40".
 std::string ToString(const std::vector<VariantShare>& mix);
+/// Parses -engine-mix "native:90,ffmpeg:10": ENGINE:PERCENT entries (native or ffmpeg; whole
+/// percents 1..100, each engine once) whose percents sum to 100. nullopt with a phrase in
+/// \a why otherwise.
+std::optional<std::vector<EngineShare>> ParseEngineMix(std::string_view s, std::string* why);
+/// "native:90,ffmpeg:10".
+std::string ToString(const std::vector<EngineShare>& mix);
 
 }  // namespace hs::config

@@ -461,13 +461,29 @@ class ConfigBuilder {
     }
   }
 
-  // -engine and the flags that only one engine understands.
+  // -engine, -engine-mix and the flags that only one engine understands.
   void ApplyEngine(Config& c) {
-    if (std::optional<Source> s = Take("engine")) {
-      if (std::optional<Engine> e = ParseEngine(s->value)) {
+    const std::optional<Source> engine = Take("engine");
+    if (engine) {
+      if (std::optional<Engine> e = ParseEngine(engine->value)) {
         c.engine = *e;
       } else {
-        Problem(*s, "choose ffmpeg or native");
+        Problem(*engine, "choose ffmpeg or native");
+      }
+    }
+    if (std::optional<Source> s = Take("engine-mix", "ENGINE_MIX")) {
+      std::string why;
+      if (engine) {
+        Problem(*s, fmt::format("conflicts with {}; give one of them", engine->Subject()));
+      } else if (auto mix = ParseEngineMix(s->value, &why)) {
+        // A one-engine mix (native:100) is that engine.
+        if (mix->size() == 1) {
+          c.engine = mix->front().engine;
+        } else {
+          c.engine_mix = std::move(*mix);
+        }
+      } else {
+        Problem(*s, fmt::format("{} (e.g. {})", why, s->Example("native:90,ffmpeg:10")));
       }
     }
     if (std::optional<Source> s = Take("vod-end")) {
@@ -480,14 +496,17 @@ class ConfigBuilder {
     // -vod-end and -pace apply to both engines (FFmpeg: -readrate 1 on a VOD, and a VOD's end
     // is a completed play).
     c.pace = Flag("pace", true);
-    const bool native = c.IsNative();
+    // In a mix the one-engine flags apply to that engine's viewers.
+    const bool native = c.HasNative();
     if (!native && flags_.Has("variant-mix")) {
       errors_->push_back("-variant-mix: only for native viewers (add -engine native)");
     }
-    if (!native && c.variant == Variant::kAbr) {
+    if (c.HasFfmpeg() && c.variant == Variant::kAbr) {
       errors_->push_back(
-          "-variant abr: only for native viewers (add -engine native); FFmpeg plays every "
-          "rendition (all) or one chosen by ffprobe (highest, lowest)");
+          fmt::format("-variant abr: only for native viewers ({}); FFmpeg plays every "
+                      "rendition (all) or one chosen by ffprobe (highest, lowest)",
+                      c.engine_mix.empty() ? "add -engine native"
+                                           : "with -engine-mix give -variant-mix abr:100 instead"));
     }
     if (!native && c.cmcd != CmcdMode::kOff) {
       errors_->push_back(
@@ -500,7 +519,12 @@ class ConfigBuilder {
     if (!c.variant_mix.empty() && flags_.Has("variant")) {
       errors_->push_back("-variant-mix: replaces -variant; give one of them");
     }
-    if (!native) return;
+    if (!c.engine_mix.empty() && flags_.Has("print-cmd")) {
+      errors_->push_back(
+          "-print-cmd: not with -engine-mix (it prints viewer 0's FFmpeg command; give "
+          "-engine ffmpeg)");
+    }
+    if (c.HasFfmpeg()) return;
     for (const char* name : {"reconnect", "seg-max-retry", "tap", "print-cmd"}) {
       if (flags_.Has(name)) {
         errors_->push_back(fmt::format(

@@ -36,6 +36,11 @@ std::vector<FlagSpec> MakeMainFlags() {
        "that requests what hls.js requests (one rendition, init and keys once, live start 3 "
        "target durations from the end, RFC 8216 reload timing, a playout buffer), measures every "
        "request itself on http and https, and costs kilobytes: thousands per machine."},
+      {"engine-mix", "", K::kValue, T::kLoadShape, "E:PCT,...", "",
+       "A mixed audience: shares of the viewers per engine, e.g. native:90,ffmpeg:10 (percents "
+       "sum to 100), spread over the viewer ids (within each stream), both engines on one "
+       "loop. One-engine flags (-cmcd, -variant-mix; -tap, -reconnect) apply to that engine's "
+       "viewers. Not with -engine."},
       {"vod-end", "", K::kValue, T::kLoadShape, "restart|stop", "restart",
        "At the end of a VOD the play counts as completed (both engines); restart plays it again "
        "(native: after a short pause; FFmpeg: a new process, not counted as a restart), stop "

@@ -112,6 +112,8 @@ constexpr std::string_view kEnvironment =
     "  STAGES  THRESHOLDS\n"
     "      -stages, and the -threshold expressions separated by ';'\n"
     "      (THRESHOLDS='segment_ttfb_p99<500ms;errors_rate<1%').\n"
+    "  ENGINE_MIX\n"
+    "      -engine-mix (ENGINE_MIX=native:90,ffmpeg:10).\n"
     "  STREAMS  WEIGHTS\n"
     "      Several streams, 'URL [WEIGHT]' entries separated by ';' or newlines\n"
     "      (STREAMS='http://a/x.m3u8 3;http://b/y.m3u8 1'), and -weights.\n"

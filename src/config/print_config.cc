@@ -38,15 +38,32 @@ std::string ThresholdsText(const Config& c) {
 
 std::string DurationText(std::chrono::milliseconds d) { return FormatGoDuration(d); }
 
-// Several streams: "0:a.example weight 3 (30 viewers), 1:b.example weight 1 (10 viewers)".
-std::string StreamsText(const Config& c) {
+StreamAssigner StreamsOf(const Config& c) {
   std::vector<int> weights;
   for (const StreamSpec& st : c.streams) weights.push_back(st.weight);
-  const std::vector<int> split = StreamAssigner(weights).Counts(c.client_id_offset, c.clients);
+  return StreamAssigner(weights);
+}
+
+EngineAssigner MixAssigner(const Config& c) { return c.EngineMixAssigner(StreamsOf(c)); }
+
+// Several streams: "0:a.example weight 3 (30 viewers), 1:b.example weight 1 (10 viewers)".
+std::string StreamsText(const Config& c) {
+  const std::vector<int> split = StreamsOf(c).Counts(c.client_id_offset, c.clients);
   std::string out;
   for (std::size_t i = 0; i < c.streams.size(); ++i) {
     out += fmt::format("{}{} weight {} ({} viewers)", out.empty() ? "" : ", ",
                        StreamLabel(i, c.streams[i].url), c.streams[i].weight, split[i]);
+  }
+  return out;
+}
+
+// -engine-mix: "native 90% (45 viewers), ffmpeg 10% (5 viewers)".
+std::string EngineMixText(const Config& c) {
+  const std::vector<int> split = MixAssigner(c).Counts(c.client_id_offset, c.clients);
+  std::string out;
+  for (std::size_t i = 0; i < c.engine_mix.size(); ++i) {
+    out += fmt::format("{}{} {}% ({} viewers)", out.empty() ? "" : ", ",
+                       ToString(c.engine_mix[i].engine), c.engine_mix[i].percent, split[i]);
   }
   return out;
 }
@@ -92,8 +109,9 @@ Rows NetworkRows(const Config& c) {
 Rows OutputRows(const Config& c) {
   return {
       {"engine",
-       fmt::format("{} (vod-end {}, {})", c.IsNative() ? "native" : "ffmpeg", ToString(c.vod_end),
-                   c.pace ? "paced" : "unpaced: as fast as the network")},
+       fmt::format("{} (vod-end {}, {})",
+                   c.engine_mix.empty() ? std::string(ToString(c.engine)) : EngineMixText(c),
+                   ToString(c.vod_end), c.pace ? "paced" : "unpaced: as fast as the network")},
       {"tap",
        fmt::format("{}{}", YesNo(c.tap),
                    c.GetTapMode() == TapMode::kRequests && c.stream_url.rfind("https://", 0) == 0
@@ -157,13 +175,23 @@ nlohmann::json StagesJson(const Config& c) {
 
 nlohmann::json StreamsJson(const Config& c) {
   nlohmann::json a = nlohmann::json::array();
-  std::vector<int> weights;
-  for (const StreamSpec& st : c.streams) weights.push_back(st.weight);
-  const std::vector<int> split = StreamAssigner(weights).Counts(c.client_id_offset, c.clients);
+  const std::vector<int> split = StreamsOf(c).Counts(c.client_id_offset, c.clients);
   for (std::size_t i = 0; i < c.streams.size(); ++i) {
     a.push_back({{"url", RedactQuery(c.streams[i].url)},
                  {"label", StreamLabel(i, c.streams[i].url)},
                  {"weight", c.streams[i].weight},
+                 {"viewers", split[i]}});
+  }
+  return a;
+}
+
+nlohmann::json EngineMixJson(const Config& c) {
+  nlohmann::json a = nlohmann::json::array();
+  if (c.engine_mix.empty()) return a;
+  const std::vector<int> split = MixAssigner(c).Counts(c.client_id_offset, c.clients);
+  for (std::size_t i = 0; i < c.engine_mix.size(); ++i) {
+    a.push_back({{"engine", ToString(c.engine_mix[i].engine)},
+                 {"percent", c.engine_mix[i].percent},
                  {"viewers", split[i]}});
   }
   return a;
@@ -188,7 +216,8 @@ nlohmann::json RunJson(const Config& c) {
       {"originMetrics", c.origin_metrics_urls},
       {"originExporters", c.origin_exporters},
       {"usesTap", c.UsesTap()},
-      {"engine", ToString(c.engine)},
+      {"engine", c.engine_mix.empty() ? ToString(c.engine) : "mix"},
+      {"engineMix", EngineMixJson(c)},
       {"vodEnd", ToString(c.vod_end)},
       {"pace", c.pace},
       {"cmcd", ToString(c.cmcd)},

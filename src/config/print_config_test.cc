@@ -105,5 +105,20 @@ TEST_F(PrintConfigTest, TextShowsOffAndNone) {
   EXPECT_NE(text.find("header:                 (none)\n"), std::string::npos) << text;
 }
 
+TEST_F(PrintConfigTest, EngineMixShowsEachEnginesViewers) {
+  const Config c = Ok({"-engine-mix", "native:90,ffmpeg:10", "-clients", "50", kUrl});
+  const std::string text = FormatConfigText(c);
+  EXPECT_NE(text.find("engine:                 native 90% (45 viewers), ffmpeg 10% (5 viewers)"),
+            std::string::npos)
+      << text;
+  const nlohmann::json run = ConfigToJson(c)["run"];
+  EXPECT_EQ(run["engine"], "mix");
+  ASSERT_EQ(run["engineMix"].size(), 2u);
+  EXPECT_EQ(run["engineMix"][1]["engine"], "ffmpeg");
+  EXPECT_EQ(run["engineMix"][1]["percent"], 10);
+  EXPECT_EQ(run["engineMix"][1]["viewers"], 5);
+  EXPECT_TRUE(ConfigToJson(Ok({kUrl}))["run"]["engineMix"].empty());
+}
+
 }  // namespace
 }  // namespace hs::config

@@ -100,6 +100,8 @@ Result<std::vector<StreamSpec>> ParseStreamList(std::string_view text,
 StreamAssigner::StreamAssigner(const std::vector<int>& weights) : count_(weights.size()) {
   if (weights.empty()) {
     cycle_.assign(1, 0);
+    rank_.assign(1, 0);
+    per_cycle_.assign(1, 1);
     count_ = 1;
     return;
   }
@@ -116,6 +118,8 @@ StreamAssigner::StreamAssigner(const std::vector<int>& weights) : count_(weights
     current[best] -= total;
     cycle_.push_back(static_cast<std::uint8_t>(best));
   }
+  per_cycle_.assign(count_, 0);
+  for (std::uint8_t i : cycle_) rank_.push_back(per_cycle_[i]++);
 }
 
 std::size_t StreamAssigner::StreamOf(int viewer_id) const {
@@ -126,6 +130,19 @@ std::size_t StreamAssigner::StreamOf(int viewer_id) const {
 std::vector<int> StreamAssigner::Counts(int first, int n) const {
   std::vector<int> out(count_, 0);
   for (int id = first; id < first + n; ++id) ++out[StreamOf(id)];
+  return out;
+}
+
+std::int64_t StreamAssigner::RankOf(int viewer_id) const {
+  if (viewer_id < 0) return 0;
+  const auto id = static_cast<std::size_t>(viewer_id);
+  const std::size_t pos = id % cycle_.size();
+  return static_cast<std::int64_t>(id / cycle_.size()) * per_cycle_[cycle_[pos]] + rank_[pos];
+}
+
+std::vector<int> EngineAssigner::Counts(int first, int n) const {
+  std::vector<int> out(size(), 0);
+  for (int id = first; id < first + n; ++id) ++out[EngineOf(id)];
   return out;
 }
 

@@ -43,10 +43,38 @@ class StreamAssigner {
   std::size_t size() const { return count_; }
   /// Viewers of each stream among ids [first, first + n).
   std::vector<int> Counts(int first, int n) const;
+  /// How many viewers of its stream come before viewer \a viewer_id (0, 1, 2... over the ids
+  /// of one stream; negative ids: 0).
+  std::int64_t RankOf(int viewer_id) const;
 
  private:
   std::vector<std::uint8_t> cycle_;  ///< one period of the round robin
+  std::vector<int> rank_;            ///< each cycle position's rank within its stream
+  std::vector<int> per_cycle_;       ///< viewers of each stream in one period
   std::size_t count_ = 1;
+};
+
+/// The viewer → engine assignment of -engine-mix: first by stream (\a streams), then by
+/// engine with the same smooth weighted round robin over the percents, indexed by the
+/// viewer's rank among its stream's viewers, so every stream gets the mix's shares and every
+/// 100 consecutive viewers of a stream hold exactly each engine's percent.
+class EngineAssigner {
+ public:
+  EngineAssigner() = default;  ///< one engine: index 0 for every viewer
+  EngineAssigner(StreamAssigner streams, const std::vector<int>& percents)
+      : streams_(std::move(streams)), engines_(percents) {}
+  /// The mix index of viewer \a viewer_id's engine.
+  std::size_t EngineOf(int viewer_id) const {
+    // A rank is at most the id, so it fits an int.
+    return engines_.StreamOf(static_cast<int>(streams_.RankOf(viewer_id)));
+  }
+  std::size_t size() const { return engines_.size(); }
+  /// Viewers of each engine among ids [first, first + n).
+  std::vector<int> Counts(int first, int n) const;
+
+ private:
+  StreamAssigner streams_;
+  StreamAssigner engines_;
 };
 
 /// "0:origin-a.example" — the stream's index and host (no port, path or query): the bounded

@@ -25,6 +25,44 @@ TEST(StreamAssigner, SplitsExactlyByWeight) {
   EXPECT_EQ(StreamAssigner().StreamOf(7), 0u);
 }
 
+TEST(EngineAssigner, SpreadsEachStreamsViewersByPercent) {
+  // One stream, 90:10: one FFmpeg viewer in every 10 consecutive ids, never bunched.
+  const EngineAssigner one(StreamAssigner(), {90, 10});
+  EXPECT_EQ(one.Counts(0, 100), (std::vector<int>{90, 10}));
+  EXPECT_EQ(one.Counts(0, 1000), (std::vector<int>{900, 100}));
+  for (int first = 0; first < 200; first += 10) {
+    EXPECT_EQ(one.Counts(first, 10), (std::vector<int>{9, 1})) << first;
+  }
+  // 50:50 alternates from the first id, so 6 viewers split 3/3 (ids 0, 2, 4 native).
+  const EngineAssigner half(StreamAssigner(), {50, 50});
+  EXPECT_EQ(half.Counts(0, 6), (std::vector<int>{3, 3}));
+  EXPECT_EQ(half.EngineOf(0), 0u);
+  EXPECT_EQ(half.EngineOf(1), 1u);
+  EXPECT_EQ(half.EngineOf(4), 0u);
+  // Deterministic: a restarted viewer keeps its engine; negative ids get the first.
+  EXPECT_EQ(one.EngineOf(98765), one.EngineOf(98765));
+  EXPECT_EQ(one.EngineOf(-1), 0u);
+  EXPECT_EQ(EngineAssigner().EngineOf(7), 0u);
+  // Two equal streams and 50:50: routed first by stream (ids alternate streams), then by
+  // engine, so each stream still gets both engines half and half (by id alone, stream 0
+  // would get every native viewer).
+  const StreamAssigner streams({1, 1});
+  const EngineAssigner both(streams, {50, 50});
+  int per[2][2] = {};
+  for (int id = 0; id < 400; ++id) ++per[streams.StreamOf(id)][both.EngineOf(id)];
+  EXPECT_EQ(per[0][0], 100);
+  EXPECT_EQ(per[0][1], 100);
+  EXPECT_EQ(per[1][0], 100);
+  EXPECT_EQ(per[1][1], 100);
+  // Ranks within a stream count that stream's viewers only.
+  const StreamAssigner w({3, 1});
+  EXPECT_EQ(w.RankOf(0), 0);
+  EXPECT_EQ(w.RankOf(1), 1);
+  EXPECT_EQ(w.RankOf(2), 0);  // the first viewer of stream 1
+  EXPECT_EQ(w.RankOf(3), 2);
+  EXPECT_EQ(w.RankOf(4 * 1000 + 2), 1000);
+}
+
 TEST(StreamLists, ParsesWeightsAndComments) {
   auto l = ParseStreamList("# channels\nhttp://a/x.m3u8 3\n\n  http://b/y.m3u8#frag   # b\n", "");
   ASSERT_TRUE(l) << l.error().detail;

@@ -240,26 +240,62 @@ void AddQoeFamilies(std::vector<MetricFamily>& out, const stats::Snapshot& s) {
                s.live_latency_ms, 1e-3, {1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 20, 30, 45, 60, 120});
 }
 
+// One family with a metric per item of \a items, labelled \a label = \a label_of(item), valued
+// \a get(item): the per-stream and per-engine gauges and counters.
+template <typename Items, typename LabelOf, typename Get>
+void AddPerItem(std::vector<MetricFamily>& out, const std::string& name, const std::string& help,
+                MetricType type, const Items& items, const std::string& label, LabelOf label_of,
+                Get get) {
+  auto f = Family(name, help, type);
+  for (const auto& item : items) {
+    auto m = Metric({{label, label_of(item)}});
+    (type == MetricType::Gauge ? m.gauge.value : m.counter.value) = static_cast<double>(get(item));
+    f.metric.push_back(std::move(m));
+  }
+  out.push_back(std::move(f));
+}
+
+// -engine-mix: every engine's viewers under engine="native"|"ffmpeg" (two values).
+void AddEngineFamilies(std::vector<MetricFamily>& out, const stats::Snapshot& s) {
+  if (s.engines.empty()) return;
+  using EF = stats::EngineFigures;
+  auto add = [&](const std::string& name, const std::string& help, MetricType type, auto get) {
+    AddPerItem(
+        out, name, help, type, s.engines, "engine", [](const EF& e) { return e.engine; }, get);
+  };
+  add("hlsswarm_engine_share_percent", "Share of the viewers per engine (-engine-mix)",
+      MetricType::Gauge, [](const EF& e) { return e.percent; });
+  add("hlsswarm_engine_clients_target", "Viewers wanted per engine", MetricType::Gauge,
+      [](const EF& e) { return e.target; });
+  add("hlsswarm_engine_clients_running", "Viewer sessions alive per engine", MetricType::Gauge,
+      [](const EF& e) { return e.running; });
+  add("hlsswarm_engine_clients_active", "Viewers playing per engine (not stalled)",
+      MetricType::Gauge, [](const EF& e) { return e.playing; });
+  add("hlsswarm_engine_client_starts_total", "Viewer sessions started per engine",
+      MetricType::Counter, [](const EF& e) { return e.starts; });
+  add("hlsswarm_engine_stalls_total", "Viewers the watchdog found stalled, per engine",
+      MetricType::Counter, [](const EF& e) { return e.stalls; });
+  add("hlsswarm_engine_restarts_total", "Viewer restarts per engine", MetricType::Counter,
+      [](const EF& e) { return e.restarts; });
+  add("hlsswarm_engine_requests_total", "Measured requests of each engine's viewers",
+      MetricType::Counter, [](const EF& e) { return e.requests; });
+  add("hlsswarm_engine_errors_total",
+      "Errors per engine (its own, plus native viewers' failed requests)", MetricType::Counter,
+      [](const EF& e) { return e.Errors(); });
+}
+
 // Several streams: every stream's figures under stream="INDEX:HOST" (at most 16 values).
 void AddStreamFamilies(std::vector<MetricFamily>& out, const stats::Snapshot& s) {
   if (s.streams.size() < 2) return;
   auto gauge = [&](const std::string& name, const std::string& help, auto get) {
-    auto f = Family(name, help, MetricType::Gauge);
-    for (const stats::StreamFigures& st : s.streams) {
-      auto m = Metric({{"stream", st.label}});
-      m.gauge.value = static_cast<double>(get(st));
-      f.metric.push_back(std::move(m));
-    }
-    out.push_back(std::move(f));
+    AddPerItem(
+        out, name, help, MetricType::Gauge, s.streams, "stream",
+        [](const stats::StreamFigures& st) { return st.label; }, get);
   };
   auto counter = [&](const std::string& name, const std::string& help, auto get) {
-    auto f = Family(name, help, MetricType::Counter);
-    for (const stats::StreamFigures& st : s.streams) {
-      auto m = Metric({{"stream", st.label}});
-      m.counter.value = static_cast<double>(get(st));
-      f.metric.push_back(std::move(m));
-    }
-    out.push_back(std::move(f));
+    AddPerItem(
+        out, name, help, MetricType::Counter, s.streams, "stream",
+        [](const stats::StreamFigures& st) { return st.label; }, get);
   };
   using SF = stats::StreamFigures;
   gauge("hlsswarm_stream_weight", "Weight of each stream (-weights)",
@@ -393,7 +429,10 @@ std::vector<MetricFamily> BuildFamilies(const stats::Snapshot& s, const BuildInf
   {
     std::map<std::string, std::uint64_t> errors = s.errors_by_type;
     // Request errors carry who measured them: tap_* (FFmpeg through the tap) or native_*.
-    const std::string prefix = s.requests.source.empty() ? "tap" : s.requests.source;
+    // A mix measured by both: request_* (hlsswarm_engine_errors_total splits per engine).
+    const std::string prefix = s.requests.source.empty()      ? "tap"
+                               : s.requests.source == "mixed" ? "request"
+                                                              : s.requests.source;
     for (const auto& [type, n] : s.requests.errors_by_type) errors[prefix + "_" + type] += n;
     AddLabeledCounter(out, "hlsswarm_errors_total",
                       "Errors by type (tap_* from the measurement tap, native_* from native "
@@ -412,6 +451,7 @@ std::vector<MetricFamily> BuildFamilies(const stats::Snapshot& s, const BuildInf
              static_cast<double>(s.plays_completed));
   AddQoeFamilies(out, s);
   AddStreamFamilies(out, s);
+  AddEngineFamilies(out, s);
   AddCounter(out, "hlsswarm_playlist_reload_failures_total", "Playlist reloads that failed",
              static_cast<double>(s.playlist_reload_failures));
   AddCounter(out, "hlsswarm_reconnects_total", "Reconnects FFmpeg announced",

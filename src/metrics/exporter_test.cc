@@ -1,5 +1,6 @@
 // hls-swarm — Copyright (C) 2026 the hls-swarm authors. MIT licence.
 #include "metrics/exporter.h"
+#include "stats/snapshot_test_util.h"
 
 #include <gtest/gtest.h>
 
@@ -99,6 +100,19 @@ TEST(ExporterTest, QualityOfExperienceFamilies) {
         "# TYPE hlsswarm_rebuffer_seconds_total counter"}) {
     EXPECT_NE(t.find(needle), std::string::npos) << needle << "\n" << t;
   }
+}
+
+TEST(ExporterTest, EngineMixFamiliesCarryABoundedEngineLabel) {
+  stats::Snapshot s = Sample();
+  EXPECT_EQ(RenderText(BuildFamilies(s, {})).find("hlsswarm_engine_"), std::string::npos);
+  s.engines = {stats::MixEngine("native", 90, 0, 9, 2), stats::MixEngine("ffmpeg", 10, 1, 0, 0, 1)};
+  const std::string text = RenderText(BuildFamilies(s, {}));
+  EXPECT_NE(text.find("hlsswarm_engine_share_percent{engine=\"native\"} 90"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("hlsswarm_engine_clients_active{engine=\"native\"} 9"), std::string::npos);
+  EXPECT_NE(text.find("hlsswarm_engine_clients_target{engine=\"ffmpeg\"} 1"), std::string::npos);
+  EXPECT_NE(text.find("hlsswarm_engine_errors_total{engine=\"native\"} 2"), std::string::npos);
+  EXPECT_NE(text.find("hlsswarm_engine_errors_total{engine=\"ffmpeg\"} 1"), std::string::npos);
 }
 
 TEST(ExporterTest, CacheResponsesByKindAndStatus) {

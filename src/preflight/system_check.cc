@@ -143,13 +143,15 @@ std::string_view Qualifier(SysctlCompare c) {
 }
 
 void CheckNofile(const config::Config& config, const SystemFacts& f, std::vector<Finding>& out) {
-  // A native viewer holds one socket (two with alternate audio) and no process or pipes.
+  // A native viewer holds one socket (two with alternate audio) and no process or pipes; an
+  // -engine-mix needs each engine's share.
   const bool native = config.IsNative();
-  const rlim_t needed =
-      native ? NativeMinimumFdLimit(config.clients) : MinimumFdLimit(config.clients);
-  const auto recommended =
-      native ? NativeMinimumFdLimit(config.clients) + static_cast<rlim_t>(config.clients) + 192
-             : static_cast<rlim_t>(config.ComputeDerived().recommended_fd_limit);
+  const bool mix = !config.engine_mix.empty();
+  const int n_native = config.ViewersOf(config::Engine::kNative);
+  const int n_ffmpeg = config.ViewersOf(config::Engine::kFfmpeg);
+  const rlim_t needed = MinimumFdLimit(n_ffmpeg) + NativeMinimumFdLimit(n_native) - 64;
+  const auto recommended = (n_ffmpeg > 0 ? static_cast<rlim_t>(n_ffmpeg) * 15 + 1000 : 0) +
+                           (n_native > 0 || native ? static_cast<rlim_t>(n_native) * 2 + 256 : 0);
   const rlim_t soft = f.nofile_soft;
   if (soft == RLIM_INFINITY || soft >= recommended) {
     out.push_back({Severity::kOk,
@@ -169,7 +171,9 @@ void CheckNofile(const config::Config& config, const SystemFacts& f, std::vector
                    fmt::format("open files limit {} (hard {}) is below the {} that {} clients need "
                                "({})",
                                Limit(soft), Limit(f.nofile_hard), needed, config.clients,
-                               native ? "1 per native viewer + 64" : "8 per viewer + 64"),
+                               mix      ? "8 per FFmpeg viewer, 1 per native viewer, + 64"
+                               : native ? "1 per native viewer + 64"
+                                        : "8 per viewer + 64"),
                    fix});
     return;
   }
@@ -177,14 +181,15 @@ void CheckNofile(const config::Config& config, const SystemFacts& f, std::vector
                  fmt::format("open files limit {} (hard {}) is below the recommended {} for {} "
                              "clients ({})",
                              Limit(soft), Limit(f.nofile_hard), recommended, config.clients,
-                             native ? "clients*2+256: a second connection for alternate audio"
-                                    : "clients*15+1000"),
+                             mix      ? "FFmpeg viewers*15+1000 + native viewers*2+256"
+                             : native ? "clients*2+256: a second connection for alternate audio"
+                                      : "clients*15+1000"),
                  fix});
 }
 
 void CheckNproc(const config::Config& config, const SystemFacts& f, std::vector<Finding>& out) {
   // Native viewers are no processes: only the test origin's few children count.
-  const rlim_t needed = MinimumProcLimit(config.IsNative() ? 0 : config.clients);
+  const rlim_t needed = MinimumProcLimit(config.ViewersOf(config::Engine::kFfmpeg));
   if (f.nproc_soft == RLIM_INFINITY || f.nproc_soft >= needed) {
     out.push_back({Severity::kOk,
                    fmt::format("process limit {} (need {} for {} clients)", Limit(f.nproc_soft),
@@ -219,13 +224,12 @@ void CheckPortRange(const config::Config& config, const SystemFacts& f, std::vec
   }
   const std::uint64_t width = (*range)[1] - (*range)[0] + 1;
   // FFmpeg viewers hold about 3 connections each (recommendedPorts = clients*5), native 1-2.
-  const auto wanted = config.IsNative()
-                          ? static_cast<std::uint64_t>(std::max(config.clients, 0)) * 2
-                          : static_cast<std::uint64_t>(config.ComputeDerived().recommended_ports);
+  const auto wanted = static_cast<std::uint64_t>(config.ViewersOf(config::Engine::kNative)) * 2 +
+                      static_cast<std::uint64_t>(config.ViewersOf(config::Engine::kFfmpeg)) * 5;
   const bool ok = width >= wanted;
   out.push_back({ok ? Severity::kOk : Severity::kWarning,
                  fmt::format("ephemeral ports {}-{}: {} ports, {} recommended for {} clients "
-                             "(clients*5)",
+                             "(FFmpeg viewers*5 + native viewers*2)",
                              (*range)[0], (*range)[1], width, wanted, config.clients),
                  ok ? "" : fix});
 }

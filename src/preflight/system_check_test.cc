@@ -146,6 +146,26 @@ TEST(SystemCheckTest, NativeViewersNeedTwoDescriptorsAndNoProcesses) {
   EXPECT_TRUE(AnyFailure(CheckSystem(c, facts)));
 }
 
+TEST(SystemCheckTest, EngineMixNeedsEachEnginesShare) {
+  // native:90,ffmpeg:10 of 10,000: 9,000 sockets and 1,000 FFmpeg processes (8 fds each) fit
+  // 20000 open files and 4096 processes; 50:50 needs 5,000 processes.
+  config::Config c = WithClients(10000);
+  c.engine_mix = {{config::Engine::kNative, 90}, {config::Engine::kFfmpeg, 10}};
+  EXPECT_EQ(c.ViewersOf(config::Engine::kNative), 9000);
+  EXPECT_EQ(c.ViewersOf(config::Engine::kFfmpeg), 1000);
+  SystemFacts facts = GoodFacts();
+  facts.nofile_soft = facts.nofile_hard = 20000;
+  facts.nproc_soft = 4096;
+  for (const Finding& f : CheckSystem(c, facts)) {
+    EXPECT_NE(f.severity, Severity::kFailure) << f.what;
+  }
+  c.engine_mix = {{config::Engine::kNative, 50}, {config::Engine::kFfmpeg, 50}};
+  const std::vector<Finding> half = About(CheckSystem(c, facts), "process limit");
+  ASSERT_EQ(half.size(), 1u);
+  EXPECT_EQ(half[0].severity, Severity::kFailure);
+  EXPECT_NE(half[0].what.find("below the 5064"), std::string::npos) << half[0].what;
+}
+
 TEST(SystemCheckTest, PortRangeRules) {
   // 50 clients → 250 ports recommended; 10000 clients → 50000.
   const std::tuple<int, const char*, Severity, const char*> cases[] = {

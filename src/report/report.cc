@@ -231,6 +231,41 @@ nlohmann::json StreamsJson(const stats::Snapshot& s) {
   return a;
 }
 
+// -engine-mix: one line per engine (its viewers, requests and errors).
+void EnginesText(std::string& out, const stats::Snapshot& s) {
+  out +=
+      fmt::format("\n  {:<8} {:>5} {:>6} {:>7} {:>7} {:>6} {:>9} {:>6}  {}\n", "engine", "share",
+                  "target", "running", "playing", "starts", "requests", "errors", "startup ms p50");
+  for (const stats::EngineFigures& e : s.engines) {
+    out +=
+        fmt::format("  {:<8} {:>4}% {:>6} {:>7} {:>7} {:>6} {:>9} {:>6}  {}\n", e.engine, e.percent,
+                    e.target, e.running, e.playing, e.starts, e.requests, e.Errors(),
+                    e.startup_us.count() == 0 ? std::string("-") : Ms(e.startup_us.Percentile(50)));
+  }
+  out += "\n";
+}
+
+nlohmann::json EnginesJson(const stats::Snapshot& s) {
+  nlohmann::json a = nlohmann::json::array();
+  for (const stats::EngineFigures& e : s.engines) {
+    a.push_back(
+        {{"engine", e.engine},
+         {"percent", e.percent},
+         {"viewers", {{"target", e.target}, {"running", e.running}, {"playing", e.playing}}},
+         {"starts", e.starts},
+         {"spawn_failures", e.spawn_failures},
+         {"stalls", e.stalls},
+         {"restarts", e.restarts},
+         {"startup_seconds", HistJson(e.startup_us, 1e-6)},
+         {"requests", e.requests},
+         {"errors",
+          {{"total", e.Errors()},
+           {"engine", e.engine_errors},
+           {"failed_requests", e.request_errors}}}});
+  }
+  return a;
+}
+
 // hls-swarm's own requests (preflight, ffprobe) and the total the origin saw.
 void ProbeText(std::string& out, const stats::Snapshot& s) {
   const stats::ProbeFigures& p = s.probe;
@@ -296,10 +331,11 @@ std::string MediaByRenditionText(const std::map<std::uint64_t, double>& m) {
 }
 
 void QoeText(std::string& out, const stats::Snapshot& s) {
-  if (s.engine != "native") {
+  if (!s.HasNative()) {
     for (const std::string& gap : FfmpegQoeGaps()) Row(out, "QoE", gap);
     return;
   }
+  if (s.HasFfmpeg()) Row(out, "QoE", "native viewers only (FFmpeg's: startup, playback speed)");
   Row(out, "watch time", Seconds(s.watch_s));
   Row(out, "rebuffer ratio",
       fmt::format("{:.4f} ({:.2f}% of watch time)", s.RebufferRatio(), 100.0 * s.RebufferRatio()));
@@ -322,10 +358,11 @@ nlohmann::json QoeJson(const stats::Snapshot& s) {
         n;
   }
   nlohmann::json j = {{"startup_seconds", HistJson(s.startup_us, 1e-6)}};
-  if (s.engine != "native") {
+  if (!s.HasNative()) {
     j["not_measured"] = FfmpegQoeGaps();
     return j;
   }
+  if (s.HasFfmpeg()) j["native_viewers_only"] = true;
   j["watch_seconds"] = s.watch_s;
   j["rebuffer_events"] = s.rebuffer_events;
   j["rebuffer_seconds"] = s.rebuffer_s;
@@ -361,22 +398,25 @@ std::string FormatText(const stats::Snapshot& s) {
   Row(out, "restarts", fmt::format("{} ({})", s.TotalRestarts(), Joined(s.restarts_by_cause)));
   Row(out, "exits", Joined(s.exits_by_reason));
   Row(out, "stalls", Joined(s.stalls_by_cause));
+  std::string measured_by = s.requests.source;
+  if (s.requests.source == "native") measured_by = "native engine";
+  if (s.requests.source == "mixed") measured_by = "tap and the native engine";
+  if (s.requests.source == "native" && !s.engines.empty())
+    measured_by = "native engine (FFmpeg viewers': from FFmpeg's log)";
   Row(out, "requests",
-      fmt::format(
-          "{} ({}){}", s.TotalRequests(), Joined(s.RequestsByKind()),
-          s.requests.enabled
-              ? fmt::format(", measured by the {}",
-                            s.requests.source == "native" ? "native engine" : s.requests.source)
-              : ", from the engine's log"));
+      fmt::format("{} ({}){}", s.TotalRequests(), Joined(s.RequestsByKind()),
+                  s.requests.enabled ? ", measured by the " + measured_by
+                                     : std::string(", from the engine's log")));
   Row(out, "bytes received",
       s.requests.enabled ? fmt::format("{}", s.bytes_received) : "not measured (tap off)");
   if (s.probe.Total() > 0 || !s.probe.unmeasured.empty()) ProbeText(out, s);
   if (s.streams.size() > 1) StreamsText(out, s);
+  if (!s.engines.empty()) EnginesText(out, s);
   if (s.media_played_s > 0) Row(out, "media played", Seconds(s.media_played_s));
-  if (s.engine == "native") {
+  if (s.HasNative()) {
     Row(out, "rebuffering", fmt::format("{} events, {}", s.rebuffer_events, Seconds(s.rebuffer_s)));
   }
-  if (s.engine == "native" || s.stream_type == "VOD" || s.plays_completed > 0) {
+  if (s.HasNative() || s.stream_type == "VOD" || s.plays_completed > 0) {
     Row(out, "plays completed", fmt::format("{} (VOD played to the end)", s.plays_completed));
   }
   QoeText(out, s);
@@ -389,7 +429,7 @@ std::string FormatText(const stats::Snapshot& s) {
   Row(out, "reconnects",
       fmt::format("{} (keepalive retries {})", s.reconnects, s.keepalive_retries));
   Row(out, "startup", HistText(s.startup_us, 1e-3, "{:.0f}ms"));
-  if (s.engine != "native") Row(out, "playback speed", HistText(s.speed_milli, 1e-3, "{:.2f}x"));
+  if (s.HasFfmpeg()) Row(out, "playback speed", HistText(s.speed_milli, 1e-3, "{:.2f}x"));
   if (s.requests.enabled) {
     TapText(out, s.requests);
   } else if (s.requests.tunnels > 0) {
@@ -456,6 +496,7 @@ nlohmann::json ToJson(const stats::Snapshot& s) {
   };
   j["qoe"] = QoeJson(s);
   j["streams"] = StreamsJson(s);
+  j["engines"] = EnginesJson(s);
   return j;
 }
 
@@ -470,21 +511,30 @@ std::string StreamsStatus(const stats::Snapshot& s) {
   return out;
 }
 
+std::string EnginesStatus(const stats::Snapshot& s) {
+  std::string out = s.engines.empty() ? "" : " engines:";
+  for (const stats::EngineFigures& e : s.engines) {
+    out += fmt::format(" {}={}/{} errors={}", e.engine, e.playing, e.target, e.Errors());
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string FormatStatusLine(const stats::Snapshot& s) {
   // FFmpeg reports its playback speed; native viewers have a playout buffer that rebuffers.
-  const std::string tail =
-      s.engine == "native"
-          ? fmt::format("rebuffers={}", s.rebuffer_events)
-          : fmt::format("speed_p50={:.2f}x",
+  std::string tail;
+  if (s.HasNative()) tail = fmt::format("rebuffers={}", s.rebuffer_events);
+  if (s.HasFfmpeg()) {
+    tail += fmt::format("{}speed_p50={:.2f}x", tail.empty() ? "" : " ",
                         static_cast<double>(s.speed_milli.Percentile(50)) / 1000.0);
+  }
   return fmt::format(
       "t={} viewers active={}/{} running={} starting={} backoff={} stalled={} ramp={:.0f}% "
-      "requests={} errors={} restarts={} {}{}{}",
+      "requests={} errors={} restarts={} {}{}{}{}",
       Seconds(s.elapsed_s), s.active, s.target, s.running, s.starting, s.backoff, s.stalled,
       s.ramp_progress * 100, s.TotalRequests(), s.TotalErrors(), s.TotalRestarts(), tail,
-      s.stage.empty() ? "" : " [" + s.stage + "]", StreamsStatus(s));
+      s.stage.empty() ? "" : " [" + s.stage + "]", StreamsStatus(s), EnginesStatus(s));
 }
 
 namespace {
@@ -499,6 +549,20 @@ nlohmann::json StreamsStatusJson(const stats::Snapshot& s) {
                  {"running", f.running},
                  {"requests", f.requests.TotalRequests()},
                  {"errors", StreamErrors(f)}});
+  }
+  return a;
+}
+
+nlohmann::json EnginesStatusJson(const stats::Snapshot& s) {
+  nlohmann::json a = nlohmann::json::array();
+  for (const stats::EngineFigures& e : s.engines) {
+    a.push_back({{"engine", e.engine},
+                 {"percent", e.percent},
+                 {"playing", e.playing},
+                 {"target", e.target},
+                 {"running", e.running},
+                 {"requests", e.requests},
+                 {"errors", e.Errors()}});
   }
   return a;
 }
@@ -518,7 +582,8 @@ nlohmann::json StatusJson(const stats::Snapshot& s) {
           {"errors", s.TotalErrors()},
           {"restarts", s.TotalRestarts()},
           {"stage", s.stage},
-          {"streams", StreamsStatusJson(s)}};
+          {"streams", StreamsStatusJson(s)},
+          {"engines", EnginesStatusJson(s)}};
 }
 
 }  // namespace hs::report

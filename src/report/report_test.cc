@@ -1,5 +1,6 @@
 // hls-swarm — Copyright (C) 2026 the hls-swarm authors. MIT licence.
 #include "report/report.h"
+#include "stats/snapshot_test_util.h"
 
 #include <gtest/gtest.h>
 
@@ -97,6 +98,41 @@ TEST(ReportTest, StatusLineAndJson) {
   EXPECT_NE(line.find("active=19/20"), std::string::npos) << line;
   EXPECT_NE(line.find("ramp=50%"), std::string::npos) << line;
   EXPECT_EQ(StatusJson(s)["requests"], 1350);
+}
+
+TEST(ReportTest, EngineMixRowsStatusAndJson) {
+  auto s = Sample();
+  s.engine = "mix";
+  // The FFmpeg viewers' request errors are the tap's, duplicating FFmpeg's log.
+  s.engines = {stats::MixEngine("native", 90, 18, 17, 3),
+               stats::MixEngine("ffmpeg", 10, 2, 2, 4, 4)};
+  const std::string text = FormatText(s);
+  EXPECT_NE(text.find("  native     90%     18       0      17      0         0      3"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("  ffmpeg     10%      2       0       2      0         0      4"),
+            std::string::npos)
+      << text;
+  // Both engines' own rows: native QoE and FFmpeg's playback speed.
+  EXPECT_NE(text.find("native viewers only"), std::string::npos);
+  EXPECT_NE(text.find("playback speed"), std::string::npos);
+  EXPECT_NE(text.find("rebuffering"), std::string::npos);
+  const std::string line = FormatStatusLine(s);
+  EXPECT_NE(line.find("engines: native=17/18 errors=3 ffmpeg=2/2 errors=4"), std::string::npos)
+      << line;
+  const auto status = StatusJson(s);
+  ASSERT_EQ(status["engines"].size(), 2u);
+  EXPECT_EQ(status["engines"][0]["engine"], "native");
+  EXPECT_EQ(status["engines"][1]["target"], 2);
+  EXPECT_EQ(status["engines"][1]["errors"], 4);
+  const auto j = ToJson(s);
+  EXPECT_EQ(j["engines"][0]["percent"], 90);
+  EXPECT_EQ(j["engines"][0]["viewers"]["playing"], 17);
+  EXPECT_EQ(j["engines"][0]["errors"]["total"], 3);
+  EXPECT_TRUE(j["qoe"]["native_viewers_only"]);
+  // One engine: no section.
+  EXPECT_TRUE(ToJson(Sample())["engines"].empty());
+  EXPECT_EQ(FormatStatusLine(Sample()).find("engines:"), std::string::npos);
 }
 
 TEST(ReportTest, QoeRowsAndJsonSection) {

@@ -23,48 +23,90 @@ StreamFigures* Aggregator::StreamOf(int viewer_id) {
   return i < s_.streams.size() ? &s_.streams[i] : nullptr;
 }
 
+void Aggregator::SetEngines(std::vector<EngineFigures> engines, config::EngineAssigner assign,
+                            int first_id) {
+  s_.engines = std::move(engines);
+  engine_assign_ = std::move(assign);
+  first_id_ = first_id;
+  engine_tags_.clear();
+  for (std::size_t i = 0; i < s_.engines.size(); ++i)
+    engine_tags_.push_back(std::make_unique<EngineTag>(*this, i));
+}
+
+measure::EngineListener& Aggregator::EngineCounts(std::size_t index) {
+  if (index < engine_tags_.size()) return *engine_tags_[index];
+  return *this;
+}
+
+void Aggregator::EngineTag::OnEngineError(std::string_view type, int http_status) {
+  a_.OnEngineError(type, http_status);
+  if (index_ < a_.s_.engines.size()) ++a_.s_.engines[index_].engine_errors;
+}
+
+EngineFigures* Aggregator::EngineOf(int viewer_id) {
+  if (s_.engines.empty() || viewer_id < 0) return nullptr;
+  const std::size_t i = engine_assign_.EngineOf(viewer_id);
+  return i < s_.engines.size() ? &s_.engines[i] : nullptr;
+}
+
+void Aggregator::SetPlaying(int id, bool playing) {
+  StreamFigures* st = StreamOf(id);
+  EngineFigures* en = EngineOf(id);
+  if (st == nullptr && en == nullptr) return;
+  if (playing ? !playing_.insert(id).second : playing_.erase(id) == 0) return;
+  const int delta = playing ? 1 : -1;
+  if (st != nullptr) st->playing += delta;
+  if (en != nullptr) en->playing += delta;
+}
+
 void Aggregator::OnViewerStarted(int id, int) {
   ++s_.starts;
   if (StreamFigures* st = StreamOf(id)) {
     ++st->starts;
     ++st->running;
   }
+  if (EngineFigures* en = EngineOf(id)) {
+    ++en->starts;
+    ++en->running;
+  }
 }
 
-void Aggregator::OnViewerStartFailed(int, const Error&) {
+void Aggregator::OnViewerStartFailed(int id, const Error&) {
   ++s_.spawn_failures;
   ++s_.errors_by_type["spawn_failed"];
+  if (EngineFigures* en = EngineOf(id)) {
+    ++en->spawn_failures;
+    ++en->engine_errors;
+  }
 }
 
 void Aggregator::OnViewerPlaying(int id, Duration startup) {
   const auto us = static_cast<std::uint64_t>(std::max<std::int64_t>(
       0, std::chrono::duration_cast<std::chrono::microseconds>(startup).count()));
   s_.startup_us.Record(us);
-  if (StreamFigures* st = StreamOf(id)) {
-    st->startup_us.Record(us);
-    if (playing_.insert(id).second) ++st->playing;
-  }
+  if (StreamFigures* st = StreamOf(id)) st->startup_us.Record(us);
+  if (EngineFigures* en = EngineOf(id)) en->startup_us.Record(us);
+  SetPlaying(id, true);
 }
 
 void Aggregator::OnViewerStalled(int id, measure::RestartCause cause) {
   ++s_.stalls_by_cause[measure::ToString(cause)];
-  if (StreamFigures* st = StreamOf(id)) {
-    ++st->stalls;
-    if (playing_.erase(id) != 0) --st->playing;
-  }
+  if (StreamFigures* st = StreamOf(id)) ++st->stalls;
+  if (EngineFigures* en = EngineOf(id)) ++en->stalls;
+  SetPlaying(id, false);
 }
 
 void Aggregator::OnViewerEnded(int id, measure::EndReason reason, Duration) {
   ++s_.exits_by_reason[measure::ToString(reason)];
-  if (StreamFigures* st = StreamOf(id)) {
-    --st->running;
-    if (playing_.erase(id) != 0) --st->playing;
-  }
+  if (StreamFigures* st = StreamOf(id)) --st->running;
+  if (EngineFigures* en = EngineOf(id)) --en->running;
+  SetPlaying(id, false);
 }
 
 void Aggregator::OnRestartScheduled(int id, measure::RestartCause cause, Duration) {
   ++s_.restarts_by_cause[measure::ToString(cause)];
   if (StreamFigures* st = StreamOf(id)) ++st->restarts;
+  if (EngineFigures* en = EngineOf(id)) ++en->restarts;
 }
 
 void Aggregator::OnRequestComplete(const measure::RequestRecord& record) {
@@ -76,6 +118,12 @@ void Aggregator::OnRequestComplete(const measure::RequestRecord& record) {
   requests_.OnRequest(record);
   if (StreamOf(record.viewer_id) != nullptr) {
     stream_requests_[assign_.StreamOf(record.viewer_id)].OnRequest(record);
+  }
+  if (EngineFigures* en = EngineOf(record.viewer_id)) {
+    ++en->requests;
+    const measure::RequestError e = record.error;
+    if (e != measure::RequestError::kNone && e != measure::RequestError::kClientAborted)
+      ++en->request_errors;
   }
 }
 
@@ -202,7 +250,13 @@ Snapshot Aggregator::Take(const measure::ViewerCounts& c, double elapsed_s, Stea
       s_.streams[i].target = i < targets.size() ? targets[i] : 0;
       s_.streams[i].requests = stream_requests_[i].Take(now);
     }
-  } else if (s_.streams.size() == 1) {
+  }
+  if (!s_.engines.empty()) {
+    const std::vector<int> targets = engine_assign_.Counts(first_id_, std::max(0, c.target));
+    for (std::size_t i = 0; i < s_.engines.size(); ++i)
+      s_.engines[i].target = i < targets.size() ? targets[i] : 0;
+  }
+  if (s_.streams.size() == 1) {
     // One stream: its figures are the run's.
     StreamFigures& st = s_.streams[0];
     st.target = c.target;

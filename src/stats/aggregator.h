@@ -1,6 +1,7 @@
 // hls-swarm — Copyright (C) 2026 the hls-swarm authors. MIT licence.
 #pragma once
 
+#include <memory>
 #include <string_view>
 #include <unordered_set>
 #include <vector>
@@ -63,6 +64,13 @@ class Aggregator final : public measure::ViewerListener,
   /// \a first_id is the pool's first viewer id (-client-id-offset), for the per-stream target.
   void SetStreams(std::vector<StreamFigures> streams, config::StreamAssigner assign, int first_id);
 
+  /// -engine-mix: each viewer's figures are also counted under its engine (\a assign gives its
+  /// index into \a engines from the viewer id). \a first_id as for SetStreams.
+  void SetEngines(std::vector<EngineFigures> engines, config::EngineAssigner assign, int first_id);
+  /// What engine \a index of SetEngines reports its counts to: this aggregator, with its
+  /// errors also counted as that engine's. Valid as long as the aggregator.
+  measure::EngineListener& EngineCounts(std::size_t index);
+
   /// Copies the counters and adds the pool's gauges \a counts as of \a now.
   Snapshot Take(const measure::ViewerCounts& counts, double elapsed_s, SteadyTime now);
 
@@ -70,10 +78,40 @@ class Aggregator final : public measure::ViewerListener,
   Snapshot s_;
   RequestStats requests_;
   StreamFigures* StreamOf(int viewer_id);
+  EngineFigures* EngineOf(int viewer_id);
+  /// Viewer \a id started or stopped playing: the per-stream and per-engine gauges follow.
+  void SetPlaying(int id, bool playing);
+
+  // Forwards an engine's counts to the aggregator, counting its errors as that engine's.
+  class EngineTag final : public measure::EngineListener {
+   public:
+    EngineTag(Aggregator& a, std::size_t index) : a_(a), index_(index) {}
+    void OnEngineCount(measure::EngineCount what, std::uint64_t n) override {
+      a_.OnEngineCount(what, n);
+    }
+    void OnLoggedRequest(measure::RequestKind kind, bool new_connection) override {
+      a_.OnLoggedRequest(kind, new_connection);
+    }
+    void OnEngineError(std::string_view type, int http_status) override;
+    void OnSpeedSample(double speed) override { a_.OnSpeedSample(speed); }
+    void OnLiveLatencySample(double seconds) override { a_.OnLiveLatencySample(seconds); }
+    void OnViewerRendition(std::int64_t from, std::int64_t to) override {
+      a_.OnViewerRendition(from, to);
+    }
+    void OnRenditionMedia(std::uint64_t bandwidth, double media_s) override {
+      a_.OnRenditionMedia(bandwidth, media_s);
+    }
+
+   private:
+    Aggregator& a_;
+    std::size_t index_;
+  };
+  std::vector<std::unique_ptr<EngineTag>> engine_tags_;
+  config::EngineAssigner engine_assign_;
   std::vector<RequestStats> stream_requests_;  ///< one per stream (several streams only)
   config::StreamAssigner assign_;
   int first_id_ = 0;
-  std::unordered_set<int> playing_;  ///< viewers playing now (several streams only)
+  std::unordered_set<int> playing_;  ///< viewers playing now (several streams or engines only)
   std::uint64_t media_played_us_ = 0;
   std::uint64_t rebuffer_us_ = 0;
   std::uint64_t watch_us_ = 0;

@@ -2,6 +2,7 @@
 // The aggregator fed only neutral events (measure/): viewer events from a pool, request records
 // from any engine, engine counts. No engine, no pool, no live object: the Snapshot is checked.
 #include "stats/aggregator.h"
+#include "stats/snapshot_test_util.h"
 
 #include <gtest/gtest.h>
 
@@ -190,6 +191,61 @@ TEST(AggregatorTest, SeveralStreamsCountEachViewerUnderItsStream) {
   EXPECT_EQ(s.streams[1].running, 0);
   EXPECT_EQ(s.streams[0].running, 3);
   EXPECT_EQ(s.streams[0].startup_us.count(), 3u);
+}
+
+TEST(AggregatorTest, EngineMixCountsEachViewerAndErrorUnderItsEngine) {
+  Aggregator a(Snapshot{});
+  a.SetEngines({MixEngine("native", 50, 0, 0), MixEngine("ffmpeg", 50, 0, 0)},
+               config::EngineAssigner(config::StreamAssigner(), {50, 50}), 0);
+  a.SetRequestSource("mixed");
+  const SteadyTime t0{};
+  // 50:50 alternates: even ids native, odd ids FFmpeg.
+  for (int id = 0; id < 4; ++id) {
+    a.OnViewerStarted(id, 0);
+    a.OnViewerPlaying(id, milliseconds(100));
+    a.OnRequestComplete(Segment(id, milliseconds(10), 2.0, t0));
+  }
+  RequestRecord failed = Segment(2, milliseconds(10), 2.0, t0);
+  failed.error = measure::RequestError::kTimeout;
+  a.OnRequestComplete(failed);
+  RequestRecord stopped = Segment(2, milliseconds(10), 2.0, t0);
+  stopped.error = measure::RequestError::kClientAborted;  // our own stop: not an error
+  a.OnRequestComplete(stopped);
+  RequestRecord tap_failed = Segment(1, milliseconds(10), 2.0, t0);
+  tap_failed.error = measure::RequestError::kTimeout;  // FFmpeg's log counts it
+  a.OnRequestComplete(tap_failed);
+  a.EngineCounts(1).OnEngineError("http_5xx", 503);
+  a.EngineCounts(1).OnEngineCount(EngineCount::kReconnect, 2);
+  a.OnViewerStalled(3, RestartCause::kStall);
+  a.OnViewerEnded(3, EndReason::kKilled, milliseconds(1));
+  measure::ViewerCounts c;
+  c.target = 10;
+  const Snapshot s = a.Take(c, 1.0, t0);
+  ASSERT_EQ(s.engines.size(), 2u);
+  const EngineFigures& native = s.engines[0];
+  const EngineFigures& ffmpeg = s.engines[1];
+  EXPECT_EQ(native.target, 5);
+  EXPECT_EQ(ffmpeg.target, 5);
+  EXPECT_EQ(native.starts, 2u);
+  EXPECT_EQ(native.playing, 2);
+  EXPECT_EQ(ffmpeg.playing, 1);
+  EXPECT_EQ(ffmpeg.running, 1);
+  EXPECT_EQ(ffmpeg.stalls, 1u);
+  EXPECT_EQ(native.requests, 4u);
+  EXPECT_EQ(ffmpeg.requests, 3u);
+  EXPECT_EQ(native.Errors(), 1u);  // the timeout, not our own stop
+  EXPECT_EQ(ffmpeg.Errors(), 1u);  // the engine's 503; the tap's timeout duplicates its log
+  EXPECT_EQ(s.reconnects, 2u);     // counts still reach the run's figures
+  EXPECT_EQ(s.errors_by_type.at("http_5xx"), 1u);
+  EXPECT_EQ(s.TotalErrors(), 2u);
+  EXPECT_EQ(native.startup_us.count(), 2u);
+  // With the tap off, the FFmpeg viewers' requests come from FFmpeg's log, added to the
+  // native viewers' records.
+  Snapshot off = s;
+  off.requests.source = "native";
+  off.logged_requests_by_kind = {{"segment", 5}};
+  EXPECT_EQ(off.TotalRequests(), s.TotalRequests() + 5);
+  EXPECT_EQ(s.TotalRequests(), 7u);
 }
 
 }  // namespace

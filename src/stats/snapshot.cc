@@ -16,6 +16,11 @@ std::map<std::string, std::uint64_t> Snapshot::RequestsByKind() const {
   if (!requests.enabled) return logged_requests_by_kind;
   std::map<std::string, std::uint64_t> m;
   for (const auto& [kind, f] : requests.by_kind) m[kind] = f.requests;
+  // A mix whose FFmpeg viewers are not measured per request (tap off or tunnels): theirs come
+  // from FFmpeg's log, the native viewers' from their records.
+  if (!engines.empty() && requests.source == "native") {
+    for (const auto& [kind, n] : logged_requests_by_kind) m[kind] += n;
+  }
   return m;
 }
 
@@ -30,9 +35,15 @@ std::uint64_t Snapshot::TotalErrors() const {
     for (const auto& [type, count] : requests.errors_by_type) {
       if (type != "client_aborted") n += count;
     }
+  } else {
+    // A mix measured by the tap too: the native viewers' failed requests only.
+    for (const EngineFigures& e : engines) n += e.engine == "native" ? e.request_errors : 0;
   }
   return n;
 }
+
+bool Snapshot::HasNative() const { return engine == "native" || !engines.empty(); }
+bool Snapshot::HasFfmpeg() const { return engine != "native"; }
 std::uint64_t Snapshot::TotalRestarts() const { return Sum(restarts_by_cause); }
 
 }  // namespace hs::stats

@@ -58,19 +58,41 @@ struct StreamFigures {
   RequestFigures requests;  ///< measured requests of this stream's viewers (tap or native)
 };
 
+/// One engine's share of a mixed audience (-engine-mix), labelled by the engine's name.
+struct EngineFigures {
+  std::string engine;  ///< "native" or "ffmpeg": the bounded label of the engine_* metrics
+  int percent = 0;     ///< its share of the viewers
+  int target = 0;      ///< its viewers among the pool's target
+  int running = 0;     ///< sessions alive
+  int playing = 0;     ///< sessions that reached playing and have not ended or stalled since
+  std::uint64_t starts = 0;
+  std::uint64_t spawn_failures = 0;
+  std::uint64_t stalls = 0;
+  std::uint64_t restarts = 0;
+  std::uint64_t requests = 0;        ///< measured requests of its viewers (tap or native)
+  std::uint64_t request_errors = 0;  ///< of those, failed transfers (not our own stops)
+  std::uint64_t engine_errors = 0;   ///< errors the engine reported (FFmpeg's log, players)
+  Histogram startup_us;              ///< session start → playing, µs
+  /// Its viewers' errors as Snapshot::TotalErrors counts them: the engine's, plus a native
+  /// viewer's failed requests (the tap's duplicate what FFmpeg's log already counted).
+  std::uint64_t Errors() const { return engine_errors + (engine == "native" ? request_errors : 0); }
+};
+
 /// A value copy of everything measured so far. Sinks (metrics, report, dashboard) read only this.
 /// Map keys are bounded label sets (kinds, causes, codes), never URLs or viewer ids.
 struct Snapshot {
   // Run description.
   std::string stream_url;
   std::string profile;
-  std::string engine;                     ///< "ffmpeg" or "native"
+  std::string engine;                     ///< "ffmpeg", "native" or "mix" (-engine-mix)
   std::string engine_version;             ///< e.g. the FFmpeg version found
   std::vector<std::string> engine_notes;  ///< options the engine lacks (left out), etc.
   std::string tap_mode;                   ///< "requests", "tunnels" or "off" (FFmpeg engine)
-  double elapsed_s = 0;                   ///< since the ramp started
-  double planned_duration_s = 0;          ///< 0 = until signalled
-  std::string stream_type;                ///< "live" or "VOD" (from the preflight), "" unknown
+  /// -engine-mix: each engine's viewers, in the mix's order (empty for a one-engine run).
+  std::vector<EngineFigures> engines;
+  double elapsed_s = 0;           ///< since the ramp started
+  double planned_duration_s = 0;  ///< 0 = until signalled
+  std::string stream_type;        ///< "live" or "VOD" (from the preflight), "" unknown
 
   // Viewer gauges (from the pool at snapshot time).
   int target = 0;
@@ -146,6 +168,9 @@ struct Snapshot {
   std::uint64_t log_pipe_full = 0;  ///< times a viewer's diagnostic pipe was found full
   std::uint64_t log_lines_truncated = 0;  ///< over-long diagnostic lines cut
 
+  /// Some viewers are native viewers / FFmpeg viewers (one engine, or a mix).
+  bool HasNative() const;
+  bool HasFfmpeg() const;
   std::uint64_t TotalRequests() const;  ///< viewers' requests (probe's apart: probe.Total())
   std::uint64_t TotalErrors() const;
   std::uint64_t TotalRestarts() const;

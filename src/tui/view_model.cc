@@ -145,7 +145,7 @@ Draft Builder::Viewers() const {
   if (ctx_.ramp_paused) right += "  PAUSED";
   const std::string bar = Bar(s_.ramp_progress, w_ - Columns("ramp ") - Columns(right), uni_);
   d.lines.push_back({"ramp " + bar + right, kTable});
-  if (s_.engine == "native") {
+  if (s_.HasNative()) {
     // Quality of experience from the native players' playheads.
     std::string q = fmt::format("QoE  rebuffer {:.2f}% ({} events)", 100 * s_.RebufferRatio(),
                                 s_.rebuffer_events);
@@ -167,6 +167,14 @@ Draft Builder::Viewers() const {
                           f.requests.TotalRequests());
     }
     d.lines.push_back({FitColumns(Sanitize(line), w_), kSecondary});
+  }
+  if (!s_.engines.empty()) {
+    // -engine-mix: playing/target and errors of each engine's viewers.
+    std::string line = "engines";
+    for (const stats::EngineFigures& e : s_.engines) {
+      line += fmt::format("  {} {}/{} err {}", e.engine, e.playing, e.target, e.Errors());
+    }
+    d.lines.push_back({FitColumns(line, w_), kSecondary});
   }
   return d;
 }

@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "stats/snapshot_test_util.h"
 #include "tui/format.h"
 
 namespace hs::tui {
@@ -150,6 +151,19 @@ TEST_F(ViewModelTest, NativeViewersShowQualityOfExperience) {
                          "kbit/s  switches 2"),
             std::string::npos)
       << viewers;
+  ExpectFits(vm);
+}
+
+TEST_F(ViewModelTest, EngineMixGetsALineAndTheNativeQoe) {
+  EXPECT_EQ(PanelText(Build(), "viewers").find("engines"), std::string::npos);  // one engine
+  snapshot_.engine = "mix";
+  snapshot_.engines = {stats::MixEngine("native", 90, 45, 45),
+                       stats::MixEngine("ffmpeg", 10, 5, 4, 0, 2)};
+  const ViewModel vm = Build();
+  const std::string viewers = PanelText(vm, "viewers");
+  EXPECT_NE(viewers.find("engines  native 45/45 err 0  ffmpeg 4/5 err 2"), std::string::npos)
+      << viewers;
+  EXPECT_NE(viewers.find("QoE  rebuffer"), std::string::npos) << viewers;
   ExpectFits(vm);
 }
 

@@ -22,7 +22,7 @@ BIN = os.environ.get("HLS_SWARM_BIN", os.path.join(os.path.dirname(__file__), ".
 # What deploy/oci/entrypoint.sh and the binary read from the environment (hls-swarm -help).
 ENTRYPOINT_VARS = {"STREAM_URL", "CLIENTS", "RAMP_RATE", "METRICS_PORT", "LOG_LEVEL", "VARIANT",
                    "EXTRA_ARGS", "PROFILE", "SHARD_COUNT", "SHARD_INDEX", "STAGES", "THRESHOLDS",
-                   "STREAMS", "WEIGHTS"}
+                   "STREAMS", "WEIGHTS", "ENGINE_MIX"}
 
 
 def have(cmd):
