@@ -149,15 +149,21 @@ def run_one(binary, n, rate, steady, workdir):
         if got is None:
             raise RuntimeError(f"hls-swarm with {n} viewers did not exit by itself")
         cpu_total, peak_kb = got[0], max(hwm, got[1])
-        time.sleep(1)  # the origin logs the aborted requests when it sees their connections close
+        # The origin logs the requests in flight at the stop (499) when it sees their connections
+        # close: wait (bounded) until it has none left before stopping it.
+        t_close = time.monotonic()
+        drained = wait_for(lambda: origin_connections(port) == 0, 60)
+        drain_s = time.monotonic() - t_close
         origin.stop()
         with open(summary) as f:
             rep = json.load(f)
-        steady_s = [s for s in samples if s["t"] >= ramp_s + SETTLE_S]
+        # From 10 s after the ramp to the last sample before hls-swarm's -duration ends.
+        steady_s = [s for s in samples if ramp_s + SETTLE_S <= s["t"] <= duration]
         row = {"viewers": n, "steady_s": steady, "exit": swarm.p.returncode,
                "achieved": rep["ramp_rate_achieved"], "peak_active": rep["viewers"]["peak_active"],
                "peak_rss_mb": peak_kb / 1024, "cpu_total": cpu_total,
                "duration_s": rep["duration_seconds"], "samples": len(samples),
+               "origin_drained": bool(drained), "drain_s": drain_s,
                "load_before": load_before, "load_after": load_after,
                "machine_busy_pct": 100 * (busy1[0] - busy0[0]) / max(1, busy1[1] - busy0[1]),
                "start_utc": datetime.datetime.fromtimestamp(wall0, datetime.timezone.utc).strftime("%H:%M:%S"),
@@ -255,7 +261,8 @@ def main():
               f"{r['http_errors']}, restarts {r['restarts_by_cause']}, stalls {r['stalls']}, segments "
               f"{r['segments']}, rebuffering {r['rebuffer_s']:.1f} s, latency {r['latency']}, load "
               f"{r['load_before'][0]:.2f} -> {r['load_after'][0]:.2f}, machine busy "
-              f"{r['machine_busy_pct']:.0f} %, warnings {r['stderr_tail']}")
+              f"{r['machine_busy_pct']:.0f} %, origin's connections closed {r['origin_drained']} "
+              f"({r['drain_s']:.1f} s after hls-swarm exited), warnings {r['stderr_tail']}")
     return 0
 
 
