@@ -4,7 +4,7 @@ BUILD      ?= build
 ASAN_BUILD ?= build-asan
 JOBS       ?= $(shell nproc)
 
-.PHONY: all setup build asan demo image microvm test unit-test asan-test integration-test bench bench-native lint format clean
+.PHONY: all setup build asan demo image microvm test unit-test asan-test integration-test bench bench-native bench-llhls lint format clean
 
 all: build
 
@@ -64,6 +64,10 @@ bench: build
 # The native engine at 1, 1000 and 10000 viewers, and VOD throughput against wrk (~15 min).
 bench-native: build
 	@python3 bench/native_bench.py --build $(BUILD)
+
+# LL-HLS native viewers (1 and 2000) against the bundled LL-HLS origin (~3 min).
+bench-llhls: build
+	@python3 bench/llhls_viewers.py --build $(BUILD)
 
 lint:
 	@scripts/check_layering.sh
