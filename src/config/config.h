@@ -117,6 +117,7 @@ struct Config {
   /// Fetch in real time (native: playout pacing; FFmpeg on a VOD: -readrate 1); false: as fast
   /// as the network allows.
   bool pace = true;
+  bool low_latency = true;         ///< -low-latency: native viewers play LL-HLS by parts
   CmcdMode cmcd = CmcdMode::kOff;  ///< -cmcd (native engine only)
   std::string cmcd_cid;            ///< -cmcd-cid: CMCD content id; "" = not sent
   bool api = true;                 ///< /api/clients and /api/status on the metrics port

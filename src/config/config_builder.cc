@@ -496,6 +496,7 @@ class ConfigBuilder {
     // -vod-end and -pace apply to both engines (FFmpeg: -readrate 1 on a VOD, and a VOD's end
     // is a completed play).
     c.pace = Flag("pace", true);
+    c.low_latency = Flag("low-latency", true);
     // In a mix the one-engine flags apply to that engine's viewers.
     const bool native = c.HasNative();
     if (!native && flags_.Has("variant-mix")) {

@@ -49,6 +49,11 @@ std::vector<FlagSpec> MakeMainFlags() {
        "Fetch segments in real time as a player does (native: playout pacing; FFmpeg on a VOD: "
        "-readrate 1, plus -readrate_initial_burst on 6.1+); -pace=false fetches them back to "
        "back as fast as the network allows (a throughput stress test, not a viewer)."},
+      {"low-latency", "", K::kBool, T::kLoadShape, "", "true",
+       "Native viewers play a Low-Latency HLS stream (EXT-X-PART-INF, CAN-BLOCK-RELOAD) as "
+       "hls.js lowLatencyMode: parts from PART-HOLD-BACK, preload hints, blocking playlist "
+       "reloads with delta updates. -low-latency=false plays it as classic HLS (whole "
+       "segments, timed reloads). FFmpeg viewers always play whole segments."},
       {"stages", "", K::kValue, T::kLoadShape, "D:N,D:N,...", "",
        "Load shape: stages of DURATION:TARGET, the target moving linearly from the previous "
        "stage's (0 at the start), e.g. 2m:500,10m:500,20s:2000,5m:2000,1m:0 (ramp, hold, join "

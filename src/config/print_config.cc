@@ -220,6 +220,7 @@ nlohmann::json RunJson(const Config& c) {
       {"engineMix", EngineMixJson(c)},
       {"vodEnd", ToString(c.vod_end)},
       {"pace", c.pace},
+      {"lowLatency", c.low_latency},
       {"cmcd", ToString(c.cmcd)},
       {"cmcdCid", c.cmcd_cid},
       {"tapMode", ToString(c.GetTapMode())},

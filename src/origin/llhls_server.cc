@@ -358,14 +358,22 @@ void LlhlsServer::OnConnEvent(Conn& c, std::uint32_t events) {
   if (c.dead) return;
   if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) {
     char buf[16384];
+    bool gone = false;
     for (int i = 0; i < 16; ++i) {
       IoResult io = ReadSome(c.fd.Get(), buf, sizeof buf);
       if (io.status == IoStatus::kRetry) break;
-      if (io.status != IoStatus::kOk) return Close(c);
+      if (io.status != IoStatus::kOk) {
+        gone = true;
+        break;
+      }
       c.in.append(buf, io.bytes);
       if (c.in.size() > 4 * kMaxHeader) break;
     }
+    // A request that arrived together with the client's close is still taken (and logged, 499
+    // when it would have been held), as nginx does: the log is the ground truth of what was
+    // asked.
     ProcessInput(c);
+    if (gone) Close(c);
   }
 }
 

@@ -41,6 +41,7 @@ PlayerOptions MakePlayerOptions(const config::Config& cfg, const std::string& ur
   o.playlist_ttfb_timeout = std::min<Duration>(o.playlist_ttfb_timeout, cap);
   o.segment_ttfb_timeout = std::min<Duration>(o.segment_ttfb_timeout, cap);
   o.restart_vod = cfg.vod_end == config::VodEnd::kRestart;
+  o.low_latency = cfg.low_latency;
   if (!cfg.pace) {
     // Throughput stress: no playout pacing, no pause between plays.
     o.max_buffer_ahead = std::chrono::hours(24 * 365);
