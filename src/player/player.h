@@ -211,6 +211,9 @@ class Player {
   // player_track.cc: playlists and segments of one track.
   void Pump(std::size_t index);
   void Issue(std::size_t index, Op op, FetchRequest req);
+  /// A segment (kSegment) or part (kPart, kHint) request.
+  void IssueMedia(std::size_t index, Op op, const std::string& url,
+                  const std::optional<hls::ByteRange>& range, double media_s);
   void OnFetched(std::size_t index, FetchResult&& r, SteadyTime started);
   void OnPlaylist(std::size_t index, FetchResult&& r, SteadyTime started);
   void OnPlaylistParsed(std::size_t index, const ParsedPlaylist& parsed, SteadyTime started);

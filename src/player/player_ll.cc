@@ -86,14 +86,7 @@ bool Player::PumpParts(std::size_t index, SteadyTime now) {
       if (source != nullptr && FetchKeyOrInit(index, *source)) return true;
       t.piece =
           Piece{p.duration_s, PartEndPdt(pl, t.next_msn, t.msn_part_s, p.duration_s, kNoPdt), 0};
-      FetchRequest req;
-      req.ttfb_timeout = opts_.segment_ttfb_timeout;
-      req.total_timeout = opts_.segment_total_timeout;
-      req.url = p.uri;
-      req.kind = measure::RequestKind::kPart;
-      req.range = p.byte_range;
-      req.media_duration_s = p.duration_s;
-      Issue(index, Op::kPart, std::move(req));
+      IssueMedia(index, Op::kPart, p.uri, p.byte_range, p.duration_s);
       return true;
     }
     if (t.next_msn < pl.EndMsn()) {
@@ -113,13 +106,7 @@ bool Player::PumpParts(std::size_t index, SteadyTime now) {
       const hls::Segment* source = MapSource(pl, t.next_msn);
       if (source != nullptr && FetchKeyOrInit(index, *source)) return true;
       t.piece = Piece{};
-      FetchRequest req;
-      req.ttfb_timeout = opts_.segment_ttfb_timeout;
-      req.total_timeout = opts_.segment_total_timeout;
-      req.url = *hint;
-      req.kind = measure::RequestKind::kPart;
-      req.media_duration_s = pl.part_target_s;
-      Issue(index, Op::kHint, std::move(req));
+      IssueMedia(index, Op::kHint, *hint, std::nullopt, pl.part_target_s);
       return true;
     }
     return false;

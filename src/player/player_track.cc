@@ -158,14 +158,19 @@ void Player::FetchNextPiece(std::size_t index, const hls::Segment& segment) {
                       ? *segment.program_date_time_ms + std::llround(segment.duration_s * 1000)
                       : kNoPdt,
                   0};
+  IssueMedia(index, Op::kSegment, segment.uri, segment.byte_range, segment.duration_s);
+}
+
+void Player::IssueMedia(std::size_t index, Op op, const std::string& url,
+                        const std::optional<hls::ByteRange>& range, double media_s) {
   FetchRequest req;
   req.ttfb_timeout = opts_.segment_ttfb_timeout;
   req.total_timeout = opts_.segment_total_timeout;
-  req.url = segment.uri;
-  req.kind = measure::RequestKind::kSegment;
-  req.range = segment.byte_range;
-  req.media_duration_s = segment.duration_s;
-  Issue(index, Op::kSegment, std::move(req));
+  req.url = url;
+  req.kind = op == Op::kSegment ? measure::RequestKind::kSegment : measure::RequestKind::kPart;
+  req.range = range;
+  req.media_duration_s = media_s;
+  Issue(index, op, std::move(req));
 }
 
 void Player::Issue(std::size_t index, Op op, FetchRequest req) {
