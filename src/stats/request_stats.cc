@@ -6,6 +6,17 @@
 namespace hs::stats {
 
 namespace {
+// The playlist a request reloads: its URL without the LL-HLS delivery directives (_HLS_msn,
+// _HLS_part, _HLS_skip), which players append last and which change with every blocking reload;
+// keyed with them, a viewer would add a watch per reload (three a second).
+std::string_view PlaylistKey(std::string_view url) {
+  for (std::size_t at = url.find("_HLS_"); at != std::string_view::npos;
+       at = url.find("_HLS_", at + 1)) {
+    if (at > 0 && (url[at - 1] == '?' || url[at - 1] == '&')) return url.substr(0, at - 1);
+  }
+  return url;
+}
+
 std::uint64_t Micros(Duration d) {
   auto us = std::chrono::duration_cast<std::chrono::microseconds>(d).count();
   return us > 0 ? static_cast<std::uint64_t>(us) : 0;
@@ -80,7 +91,7 @@ void RequestStats::TrackSegment(ViewerState& v, const measure::RequestRecord& r)
 
 void RequestStats::TrackPlaylist(ViewerState& v, const measure::RequestRecord& r) {
   if (r.playlist_body_hash == 0) return;
-  PlaylistWatch& w = v.playlists[r.path];
+  PlaylistWatch& w = v.playlists[std::string(PlaylistKey(r.path))];
   if (w.body_hash == r.playlist_body_hash) {
     if (++w.unchanged >= kUnchangedReloadsForStale && !w.stale) {
       w.stale = true;

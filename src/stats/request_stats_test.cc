@@ -1,6 +1,7 @@
 // hls-swarm — Copyright (C) 2026 the hls-swarm authors. MIT licence.
 #include "stats/request_stats.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 namespace hs::stats {
@@ -89,6 +90,20 @@ TEST_F(RequestStatsTest, StalePlaylistAfterThreeUnchangedReloads) {
   EXPECT_EQ(f.reload_interval_ms.max(), 2000u);
   stats_.OnRequest(Playlist(0, 8000, 13));
   EXPECT_EQ(stats_.Take(t0_).stale_now, 0);
+}
+
+// LL-HLS blocking reloads carry _HLS_ directives that change on every reload: they are reloads
+// of one playlist (one watch per rendition, not one per reload).
+TEST_F(RequestStatsTest, BlockingReloadsWatchTheirPlaylistWithoutTheDirectives) {
+  for (int i = 0; i < 4; ++i) {
+    measure::RequestRecord r = Playlist(0, i * 300, 12);
+    r.path =
+        fmt::format("http://o:80/stream.m3u8?token=a&_HLS_msn=5&_HLS_part={}&_HLS_skip=YES", i);
+    stats_.OnRequest(r);
+  }
+  RequestFigures f = stats_.Take(t0_);
+  EXPECT_EQ(f.stale_now, 1);
+  EXPECT_EQ(f.stale_events, 1u);
 }
 
 TEST_F(RequestStatsTest, PerViewerThroughput) {
