@@ -12,13 +12,15 @@
   ahead; 503 when nothing new appears for 3 target durations (the generator is paused with
   SIGSTOP for that case);
 - `_HLS_skip=YES` delta updates merge with the full playlist into exactly the full playlist;
-- the access log (same format as the nginx profiles) lists exactly the requests made, and
-  /nginx_status speaks stub_status.
+- the access log (same format as the nginx profiles) lists exactly the requests made, also
+  those that reach a busy origin together with the client's close (200, or 499 for one it
+  would have held), and /nginx_status speaks stub_status.
 """
 import http.client
 import os
 import re
 import signal
+import socket
 import threading
 import time
 import unittest
@@ -248,6 +250,25 @@ class LlhlsOriginTest(unittest.TestCase):
         merged = fb[:di["skipped"]] + db
         self.assertEqual(merged, fb)
         self.assertNotIn("#EXT-X-SKIP", full)
+
+        # A request that reaches a busy origin together with the client's close is still logged
+        # (200, or 499 when it would have been held), as nginx logs it: the origin process is
+        # paused while 10 clients each send a request and close at once.
+        hint_msn = parse(c.get("/stream.m3u8")[1].decode())[3]["hint"][0]
+        os.kill(origin.pid, signal.SIGSTOP)
+        try:
+            for i in range(10):
+                uri = "/init.mp4" if i % 2 else f"/stream.m3u8?_HLS_msn={hint_msn + 1}"
+                with socket.create_connection(("127.0.0.1", c.port), timeout=5) as s:
+                    s.sendall(f"GET {uri} HTTP/1.1\r\nHost: x\r\nUser-Agent: cut-off\r\n\r\n".encode())
+        finally:
+            os.kill(origin.pid, signal.SIGCONT)
+
+        def cut_off():
+            return Counter(r["status"] for r in read_access_log(os.path.join(odir, "access.log"))
+                           if r["ua"] == "cut-off")
+        wait_for(lambda: sum(cut_off().values()) >= 10, 5)
+        self.assertEqual(cut_off(), Counter({200: 5, 499: 5}))
 
         # stub_status and the access log.
         st, status = c.get("/nginx_status")
