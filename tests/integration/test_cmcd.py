@@ -211,8 +211,11 @@ class CmcdTest(unittest.TestCase):
                       f"rebuffer events {qoe['rebuffer_events']}; last segment CMCD "
                       f"{segs[-1]}")
                 if slow:
+                    # bs rides on the first request after every stall (hls.js sets it on the
+                    # media element's `waiting`), while a rebuffer event is a stall of 250 ms or
+                    # more (hls.js STALL_MINIMUM_DURATION_MS): at least one bs per event.
                     self.assertGreaterEqual(qoe["rebuffer_events"], 1)
-                    self.assertEqual(bs_count, qoe["rebuffer_events"])
+                    self.assertGreaterEqual(bs_count, qoe["rebuffer_events"])
 
 
 if __name__ == "__main__":
