@@ -15,6 +15,7 @@ import tempfile
 import time
 import unittest
 import urllib.request
+from collections import defaultdict
 
 BIN = os.environ.get("HLS_SWARM_BIN", os.path.join(os.path.dirname(__file__), "../../build/hls-swarm"))
 
@@ -282,16 +283,34 @@ ACCESS_RE = re.compile(r'^(\S+) (\d+) (\d+) (\S+) "([^"]*)" (\S+) (\d+) (\d+) (\
 
 
 def read_access_log(path):
-    """Rows of the origin's access log: dicts with msec, status, bytes, rtime, ua, uri and conn
-    (nginx's $connection serial number)."""
+    """Rows of the origin's access log: dicts with msec, status, bytes, rtime, ua, uri, conn
+    (nginx's $connection serial number) and n ($connection_requests: its place on the
+    connection)."""
     rows = []
     with open(path, errors="replace") as f:
         for line in f:
             m = ACCESS_RE.match(line.strip())
             if m:
                 rows.append({"msec": float(m[1]), "status": int(m[2]), "bytes": int(m[3]),
-                             "rtime": float(m[4]), "ua": m[5], "uri": m[6], "conn": int(m[7])})
+                             "rtime": float(m[4]), "ua": m[5], "uri": m[6], "conn": int(m[7]),
+                             "n": int(m[8])})
     return rows
+
+
+def in_request_order(rows):
+    """rows (of one client) in the order the requests were made: by start time ($msec minus
+    $request_time, each to the millisecond, so two requests that start within a millisecond can
+    swap), then each connection's own rows put back in their exact $connection_requests order
+    within the places that connection's rows took."""
+    rows = sorted(rows, key=lambda r: r["msec"] - r["rtime"])
+    places = defaultdict(list)
+    for i, r in enumerate(rows):
+        places[r["conn"]].append(i)
+    out = list(rows)
+    for idx in places.values():
+        for i, r in zip(idx, sorted((rows[i] for i in idx), key=lambda r: r["n"])):
+            out[i] = r
+    return out
 
 
 def is_segment(uri):

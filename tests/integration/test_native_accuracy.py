@@ -19,8 +19,8 @@ import statistics
 import unittest
 from collections import Counter, defaultdict
 
-from harness import (BIN, NetnsPair, Proc, Workdir, read_access_log, skip_unless_root_netns,
-                     start_origin, start_tls_nginx)
+from harness import (BIN, NetnsPair, Proc, Workdir, in_request_order, read_access_log,
+                     skip_unless_root_netns, start_origin, start_tls_nginx)
 
 UA = "it-native"
 VIEWERS = 50
@@ -64,7 +64,7 @@ class NativeAccuracyTest(unittest.TestCase):
         worst, in_flight, reloads = 0.0, 0, []
         for v in range(VIEWERS):
             rv = [r for r in rec_by[v] if r["status"] > 0]
-            lv = sorted(log_by[v], key=lambda r: r["msec"] - r["rtime"])
+            lv = in_request_order(log_by[v])
             want = Counter(r["url"].split("/", 3)[-1] for r in rv)
             have = Counter(r["uri"].lstrip("/") for r in lv)
             missing = want - have
