@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "hls/playlist.h"
+#include "hls/playlist_test_util.h"
 
 namespace hs::hls {
 namespace {
@@ -198,16 +199,9 @@ constexpr const char* kOriginMaster = R"(#EXTM3U
 )";
 
 Playlist MustParse(std::string_view body, std::string_view base = kBase) {
-  Result<Playlist> p = ParsePlaylist(body, base);
-  EXPECT_TRUE(p) << (p ? "" : p.error().detail);
-  return p ? *p : Playlist{};
+  return testing::MustParse(body, base);
 }
-
-std::string ErrorOf(std::string_view body) {
-  Result<Playlist> p = ParsePlaylist(body, kBase);
-  EXPECT_FALSE(p);
-  return p ? "" : p.error().detail;
-}
+std::string ErrorOf(std::string_view body) { return testing::ErrorOf(body, kBase); }
 
 std::string Uri(std::string_view name) { return "http://127.0.0.1:8080/360p/" + std::string(name); }
 

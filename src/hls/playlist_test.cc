@@ -1,5 +1,6 @@
 // hls-swarm — Copyright (C) 2026 the hls-swarm authors. MIT licence.
 #include "hls/playlist.h"
+#include "hls/playlist_test_util.h"
 
 #include <string>
 
@@ -11,16 +12,9 @@ namespace {
 constexpr const char* kBase = "https://cdn.example.com/live/master.m3u8?token=t";
 
 Playlist MustParse(std::string_view body, std::string_view base = kBase) {
-  Result<Playlist> p = ParsePlaylist(body, base);
-  EXPECT_TRUE(p) << (p ? "" : p.error().detail);
-  return p ? *p : Playlist{};
+  return testing::MustParse(body, base);
 }
-
-std::string ErrorOf(std::string_view body) {
-  Result<Playlist> p = ParsePlaylist(body, kBase);
-  EXPECT_FALSE(p);
-  return p ? "" : p.error().detail;
-}
+std::string ErrorOf(std::string_view body) { return testing::ErrorOf(body, kBase); }
 
 TEST(PlaylistTest, ParsesMasterPlaylist) {
   const Playlist p = MustParse(R"(#EXTM3U
